@@ -1,0 +1,17 @@
+# Two commands do all the set-up on a fresh machine: `make test` and `make demo`.
+.PHONY: test demo demo-reset bootstrap lint
+
+test:        ## fresh test database, all tests through pytest-odoo
+	@bash scripts/test.sh
+
+demo:        ## database lot_demo with demo data, served on http://localhost:8069
+	@bash scripts/demo.sh
+
+demo-reset:  ## rebuild lot_demo from scratch, then serve it
+	@bash scripts/demo.sh --reset
+
+bootstrap:   ## only the set-up: virtualenv, Odoo, requirements, PostgreSQL
+	@bash scripts/bootstrap.sh
+
+lint:        ## ruff and pylint-odoo, as the pre-commit hooks run them
+	@.venv/bin/python -m pip install --quiet pre-commit && .venv/bin/pre-commit run --all-files

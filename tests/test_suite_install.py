@@ -1,0 +1,31 @@
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSuiteInstall(HttpCase):
+    """The three addons install together, with their groups, and the demo is reachable."""
+
+    def test_addons_installed_with_exact_dependencies(self):
+        modules = self.env["ir.module.module"].search(
+            [("name", "in", ["lot_traceability", "lot_fefo", "lot_recall"])]
+        )
+        self.assertEqual(set(modules.mapped("state")), {"installed"})
+        depends = {m.name: set(m.dependencies_id.mapped("name")) for m in modules}
+        self.assertEqual(
+            depends["lot_traceability"], {"stock", "mrp", "product_expiry", "stock_account"}
+        )
+        self.assertEqual(depends["lot_fefo"], {"lot_traceability", "sale_stock"})
+        self.assertEqual(
+            depends["lot_recall"],
+            {"lot_traceability", "lot_fefo", "mail", "sale_stock", "purchase_stock"},
+        )
+        for module in modules:
+            self.assertRegex(module.latest_version, r"^18\.0\.\d+\.\d+\.\d+$")
+
+    def test_login_page_served(self):
+        response = self.url_open("/web/login")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('name="login"', response.text)
+
+    def test_demo_lots_visible_in_inventory_menu(self):
+        self.start_tour("/odoo", "lot_traceability_demo_lots", login="admin")
