@@ -1,1 +1,2 @@
-from . import models
+from . import models, reports, wizards
+from .hooks import post_init_hook

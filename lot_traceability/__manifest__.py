@@ -1,7 +1,7 @@
 {
     "name": "Lot Traceability",
-    "summary": "Foundation of the lot traceability suite, with a demo food supply chain",
-    "version": "18.0.1.0.0",
+    "summary": "Lot numbering, lot origin, GS1 barcodes and lot genealogy with mass balance",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "Lot Traceability Suite",
@@ -13,8 +13,20 @@
         "stock_account",
     ],
     "data": [
+        "security/lot_traceability_security.xml",
         "security/ir.model.access.csv",
+        "views/stock_lot_views.xml",
+        "views/lot_trace_views.xml",
+        "views/stock_lot_gs1_views.xml",
+        "views/stock_move_line_views.xml",
+        "reports/lot_label_report.xml",
+        "views/lot_numbering_rule_views.xml",
+        "views/product_views.xml",
+        "views/res_config_settings_views.xml",
     ],
+    "external_dependencies": {
+        "python": ["python-barcode"],
+    },
     "demo": [
         "demo/lot_traceability_demo.xml",
     ],
@@ -23,6 +35,7 @@
             "lot_traceability/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

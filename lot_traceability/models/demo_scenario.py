@@ -25,13 +25,21 @@ class LotTraceabilityDemo(models.AbstractModel):
         suppliers = self.env.ref("stock.stock_location_suppliers")
         customers = self.env.ref("stock.stock_location_customers")
 
-        def receive(partner, lots, days_ago):
-            return self._transfer(main.in_type_id, ref(partner), suppliers, stock, lots, days_ago)
+        def lots(pairs):
+            return [(ref(xmlid), qty) for xmlid, qty in pairs]
 
-        def deliver(partner, lots, days_ago, ordered=None):
+        def receive(partner, pairs, days_ago):
             return self._transfer(
-                main.out_type_id, ref(partner), stock, customers, lots, days_ago, ordered
+                main.in_type_id, ref(partner), suppliers, stock, lots(pairs), days_ago
             )
+
+        def deliver(partner, pairs, days_ago, ordered=None):
+            return self._transfer(
+                main.out_type_id, ref(partner), stock, customers, lots(pairs), days_ago, ordered
+            )
+
+        def produce(bom, lot, qty, pairs, days_ago):
+            return self._produce(ref(bom), ref(lot), qty, lots(pairs), days_ago)
 
         receive("supp_golden_fields", [("lot_flour_1", 500), ("lot_sugar_1", 200)], 20)
         receive("supp_sunny_hen", [("lot_eggs_1", 1200)], 15)
@@ -40,14 +48,14 @@ class LotTraceabilityDemo(models.AbstractModel):
         receive("supp_sunny_hen", [("lot_eggs_2", 800)], 10)
         receive("supp_green_valley", [("lot_milk_2", 150)], 3)
 
-        self._produce(
+        produce(
             "bom_dough",
             "lot_dough_1",
             200,
             [("lot_flour_1", 120), ("lot_milk_1", 60), ("lot_eggs_1", 400)],
             11,
         )
-        self._produce(
+        produce(
             "bom_cake",
             "lot_cake_1",
             300,
@@ -61,10 +69,8 @@ class LotTraceabilityDemo(models.AbstractModel):
             ],
             10,
         )
-        self._produce(
-            "bom_cookies", "lot_cookies_1", 400, [("lot_dough_1", 200), ("lot_sugar_1", 40)], 9
-        )
-        self._produce(
+        produce("bom_cookies", "lot_cookies_1", 400, [("lot_dough_1", 200), ("lot_sugar_1", 40)], 9)
+        produce(
             "bom_cake",
             "lot_cake_2",
             200,
@@ -91,7 +97,7 @@ class LotTraceabilityDemo(models.AbstractModel):
             start=4,
         ):
             cake_deliveries[partner] = deliver(partner, [("lot_cake_1", 50)], days_ago)
-        self._return(cake_deliveries["cust_green_grocer"], [("lot_cake_1", 10)], 3)
+        self._return(cake_deliveries["cust_green_grocer"], lots([("lot_cake_1", 10)]), 3)
         # Cookies to six shops, the seventh order shipped partially (backorder left open).
         for days_ago, partner in enumerate(
             [
@@ -106,13 +112,15 @@ class LotTraceabilityDemo(models.AbstractModel):
         ):
             deliver(partner, [("lot_cookies_1", 40)], days_ago)
         self._transfer(
-            main.int_type_id, None, stock, depot.lot_stock_id, [("lot_cookies_1", 50)], 4
+            main.int_type_id, None, stock, depot.lot_stock_id, lots([("lot_cookies_1", 50)]), 4
         )
         deliver("cust_supermart", [("lot_cookies_1", 60)], 2, ordered=100)
         # Two cake lots in one delivery, then the fresh lot to a foreign customer and the depot.
         deliver("cust_city_hospital", [("lot_cake_1", 30), ("lot_cake_2", 20)], 1)
         deliver("cust_deli_brussels", [("lot_cake_2", 80)], 1)
-        self._transfer(main.int_type_id, None, stock, depot.lot_stock_id, [("lot_cake_2", 40)], 1)
+        self._transfer(
+            main.int_type_id, None, stock, depot.lot_stock_id, lots([("lot_cake_2", 40)]), 1
+        )
 
     def _demo_ref(self, xmlid):
         return self.env.ref(f"lot_traceability.{xmlid}")
@@ -121,12 +129,11 @@ class LotTraceabilityDemo(models.AbstractModel):
         return fields.Datetime.now().replace(hour=10, minute=0, second=0) - timedelta(days=days_ago)
 
     def _transfer(self, picking_type, partner, src, dest, lots, days_ago, ordered=None):
-        """Validate a picking moving the given (lot xmlid, quantity) pairs.
+        """Validate a picking moving the given (lot, quantity) pairs.
 
         With ``ordered`` (single product), the picking asks for that quantity and the
         shortfall stays open as a backorder.
         """
-        lots = [(self._demo_ref(xmlid), qty) for xmlid, qty in lots]
         products = {}
         for lot, qty in lots:
             products[lot.product_id] = products.get(lot.product_id, 0) + qty
@@ -165,19 +172,18 @@ class LotTraceabilityDemo(models.AbstractModel):
             .with_context(active_id=picking.id, active_model="stock.picking")
             .create({})
         )
-        quantities = {self._demo_ref(x).product_id: q for x, q in lots}
+        quantities = {lot.product_id: qty for lot, qty in lots}
         for line in wizard.product_return_moves:
             line.quantity = quantities.get(line.product_id, 0)
         returned = wizard._create_return()
         returned.action_confirm()
-        self._set_lines(returned.move_ids, [(self._demo_ref(x), q) for x, q in lots])
+        self._set_lines(returned.move_ids, lots)
         returned.with_context(skip_expired=True).button_validate()
         self._set_date(returned, days_ago)
         return returned
 
-    def _produce(self, bom_xmlid, lot_xmlid, qty, components, days_ago):
-        """Manufacture ``qty`` of the BoM's product into a lot from the given component lots."""
-        bom = self._demo_ref(bom_xmlid)
+    def _produce(self, bom, lot, qty, components, days_ago):
+        """Manufacture ``qty`` of the BoM's product into ``lot`` from (lot, quantity) pairs."""
         production = self.env["mrp.production"].create(
             {
                 "product_id": bom.product_id.id,
@@ -187,9 +193,9 @@ class LotTraceabilityDemo(models.AbstractModel):
             }
         )
         production.action_confirm()
-        production.write({"lot_producing_id": self._demo_ref(lot_xmlid).id, "qty_producing": qty})
+        production.write({"lot_producing_id": lot.id, "qty_producing": qty})
         production._set_qty_producing()
-        self._set_lines(production.move_raw_ids, [(self._demo_ref(x), q) for x, q in components])
+        self._set_lines(production.move_raw_ids, components)
         production.with_context(skip_expired=True).button_mark_done()
         date = self._backdate(days_ago)
         production.with_context(force_date=True).write(
@@ -221,3 +227,7 @@ class LotTraceabilityDemo(models.AbstractModel):
             moves = operation.move_raw_ids | operation.move_finished_ids
         moves.write({"date": date})
         moves.move_line_ids.write({"date": date})
+        # The lots' origin dates were taken from the lines when they were done: now.
+        lines = moves.move_line_ids
+        lines.filtered(lambda ml: ml.location_id.usage == "supplier").lot_id.receipt_date = date
+        lines.filtered(lambda ml: ml.move_id.production_id).lot_id.production_date = date.date()

@@ -101,7 +101,14 @@ class TestDemoData(TransactionCase):
                 self.assertEqual(
                     receipts.picking_id.partner_id.name, suppliers[raw.product_id.default_code]
                 )
-                self.assertTrue(raw.ref, f"{raw_name} carries the supplier's lot number")
+                self.assertTrue(raw.supplier_lot, f"{raw_name} carries the supplier's lot number")
+                # Set automatically when the receipt was validated.
+                self.assertEqual(raw.supplier_id, receipts.picking_id.partner_id)
+                self.assertEqual(raw.origin_country_id.code, "FR")
+                self.assertEqual(raw.receipt_date, receipts.date)
+            production = self.env["mrp.production"].search([("lot_producing_id", "=", lot.id)])
+            self.assertEqual(lot.production_date, production.date_finished.date())
+            self.assertFalse(lot.supplier_id)
 
     def test_quantities_add_up_for_every_lot(self):
         """In = consumed + delivered - returned + scrapped + on hand, from move lines and quants."""

@@ -1,0 +1,237 @@
+from collections import defaultdict, deque
+
+from odoo import api, models
+
+# In ``stock_move_line_consume_rel`` a row (consume_line_id=O, produce_line_id=I) means that
+# output line O consumed input line I: manufacturing orders link finished lines to component
+# lines, unbuild orders link recovered component lines to the unbuilt finished line.
+_REACH_SQL = """
+WITH RECURSIVE reach(lot_id) AS (
+        SELECT unnest(%(lot_ids)s::int[])
+    UNION
+        SELECT far.lot_id
+          FROM reach
+          JOIN stock_move_line near ON near.lot_id = reach.lot_id AND near.state = 'done'
+          JOIN stock_move_line_consume_rel rel ON rel.{near_col} = near.id
+          JOIN stock_move_line far ON far.id = rel.{far_col}
+         WHERE far.state = 'done' AND far.lot_id IS NOT NULL
+           AND far.company_id = ANY(%(company_ids)s)
+)
+SELECT lot_id FROM reach
+"""
+
+# Quantity of input lot consumed into each output lot: an input line linked to several
+# output lines of one product (a production making several lots) is shared in proportion
+# to their output; output lines of different products (by-products, the components an
+# unbuild recovers) each get the whole input line.
+_EDGES_SQL = """
+WITH link AS (
+    SELECT i.id AS in_id, i.lot_id AS in_lot, i.quantity_product_uom AS in_qty,
+           o.id AS out_id, o.lot_id AS out_lot, o.product_id AS out_product,
+           o.quantity_product_uom AS out_qty,
+           o.date AS out_date,
+           COALESCE(om.production_id, om.unbuild_id) AS order_id,
+           CASE WHEN om.unbuild_id IS NOT NULL THEN 'unbuild' ELSE 'production' END AS kind
+      FROM stock_move_line_consume_rel rel
+      JOIN stock_move_line i ON i.id = rel.produce_line_id
+      JOIN stock_move_line o ON o.id = rel.consume_line_id
+      JOIN stock_move om ON om.id = o.move_id
+     WHERE i.lot_id = ANY(%(lot_ids)s) AND o.lot_id = ANY(%(lot_ids)s)
+       AND i.state = 'done' AND o.state = 'done'
+), shared AS (
+    SELECT link.*, SUM(out_qty) OVER (PARTITION BY in_id, out_product) AS out_total
+      FROM link
+)
+SELECT in_lot, out_lot,
+       SUM(in_qty * out_qty / NULLIF(out_total, 0)) AS quantity,
+       MAX(out_date) AS date,
+       kind,
+       ARRAY_AGG(DISTINCT order_id) AS order_ids
+  FROM shared
+ GROUP BY in_lot, out_lot, kind
+"""
+
+# Kind of a done move line, from where it comes from and goes to (scrap first).
+_KIND_SQL = """
+CASE WHEN dst.scrap_location THEN 'scrap'
+     WHEN src.usage = 'supplier' THEN 'receipt'
+     WHEN dst.usage = 'supplier' THEN 'supplier_return'
+     WHEN dst.usage = 'customer' THEN 'delivery'
+     WHEN src.usage = 'customer' THEN 'customer_return'
+     WHEN src.usage = 'production' THEN 'production'
+     WHEN dst.usage = 'production' THEN 'consumption'
+     WHEN src.usage = 'inventory' THEN 'adjustment_in'
+     WHEN dst.usage = 'inventory' THEN 'adjustment_out'
+     WHEN 'transit' IN (src.usage, dst.usage) THEN 'transit'
+     ELSE 'internal' END
+"""
+
+# Every done move of the lots, with its kind, partner and order.
+_MOVEMENTS_SQL = f"""
+SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity,
+       ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference,
+       COALESCE(p.partner_id, m.partner_id) AS partner_id,
+       COALESCE(m.production_id, m.raw_material_production_id) AS production_id,
+       m.unbuild_id, {_KIND_SQL} AS kind
+  FROM stock_move_line ml
+  JOIN stock_move m ON m.id = ml.move_id
+  JOIN stock_location src ON src.id = ml.location_id
+  JOIN stock_location dst ON dst.id = ml.location_dest_id
+  LEFT JOIN stock_picking p ON p.id = ml.picking_id
+ WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+ ORDER BY ml.date, ml.id
+"""
+
+# Quantities per lot and kind of movement, for the mass balance.
+_BALANCE_SQL = f"""
+SELECT ml.lot_id, {_KIND_SQL} AS kind, SUM(ml.quantity_product_uom) AS quantity
+  FROM stock_move_line ml
+  JOIN stock_location src ON src.id = ml.location_id
+  JOIN stock_location dst ON dst.id = ml.location_dest_id
+ WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+ GROUP BY 1, 2
+"""
+
+_ON_HAND_SQL = """
+SELECT q.lot_id, q.location_id, SUM(q.quantity) AS quantity
+  FROM stock_quant q
+  JOIN stock_location loc ON loc.id = q.location_id
+ WHERE q.lot_id = ANY(%(lot_ids)s) AND loc.usage IN ('internal', 'transit')
+ GROUP BY q.lot_id, q.location_id
+HAVING SUM(q.quantity) <> 0
+"""
+
+MOVEMENT_KINDS = [
+    ("receipt", "Receipt"),
+    ("supplier_return", "Return to supplier"),
+    ("production", "Produced"),
+    ("consumption", "Consumed"),
+    ("delivery", "Delivery"),
+    ("customer_return", "Customer return"),
+    ("scrap", "Scrap"),
+    ("adjustment_in", "Inventory gain"),
+    ("adjustment_out", "Inventory loss"),
+    ("transit", "In transit"),
+    ("internal", "Internal transfer"),
+]
+# Kinds that bring a lot's quantity into, or take it out of, the company's stock.
+BALANCE_IN = ("receipt", "production", "customer_return", "adjustment_in")
+BALANCE_OUT = ("consumption", "delivery", "supplier_return", "scrap", "adjustment_out")
+
+
+class LotGenealogy(models.AbstractModel):
+    """Set-based genealogy engine: which lots a lot was made from or went into.
+
+    Walks done move lines and Odoo's consumed-to-produced links (manufacturing and
+    unbuild orders) with one recursive PostgreSQL query per trace, then reads edges,
+    movements and stock of every reached lot with one query each. Cycles (rework) end
+    because each lot is visited once; only lots of the user's active companies are
+    reached.
+    """
+
+    _name = "lot.genealogy"
+    _description = "Lot genealogy engine"
+
+    @api.model
+    def trace(self, lot_ids, direction="downstream"):
+        """Trace lots upstream or downstream.
+
+        :param lot_ids: ids of the starting lots
+        :param direction: ``"downstream"`` (what was made from them and where it went) or
+            ``"upstream"`` (what they were made from and where that came from)
+        :return: dict with ``lots`` (id, depth), ``edges`` (input lot, output lot, quantity
+            of the input lot in its product's unit, date, kind, order ids), ``movements``
+            (every done move of the reached lots, with its kind) and ``on_hand`` (lot,
+            location, quantity)
+        """
+        if direction not in ("downstream", "upstream"):
+            raise ValueError(f"direction must be 'downstream' or 'upstream', not {direction!r}")
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.quant"].flush_model()
+        roots = self.env["stock.lot"].browse(lot_ids)._filtered_access("read").ids
+        reached = self._reach(roots, direction)
+        edges = self._edges(reached)
+        depths = self._depths(roots, edges, direction)
+        params = {"lot_ids": list(depths)}
+        self.env.cr.execute(_MOVEMENTS_SQL, params)
+        movements = self.env.cr.dictfetchall()
+        self.env.cr.execute(_ON_HAND_SQL, params)
+        on_hand = self.env.cr.dictfetchall()
+        return {
+            "direction": direction,
+            "root_lot_ids": roots,
+            "lots": [{"lot_id": lot, "depth": depth} for lot, depth in depths.items()],
+            "edges": [
+                edge for edge in edges if edge["in_lot"] in depths and edge["out_lot"] in depths
+            ],
+            "movements": movements,
+            "on_hand": on_hand,
+        }
+
+    def _reach(self, lot_ids, direction):
+        """Ids of the lots reachable from ``lot_ids`` (included) in one direction."""
+        near, far = (
+            ("produce_line_id", "consume_line_id")
+            if direction == "downstream"
+            else ("consume_line_id", "produce_line_id")
+        )
+        self.env.cr.execute(
+            _REACH_SQL.format(near_col=near, far_col=far),
+            {"lot_ids": list(lot_ids), "company_ids": self.env.companies.ids},
+        )
+        return [lot_id for (lot_id,) in self.env.cr.fetchall()]
+
+    def _edges(self, lot_ids):
+        self.env.cr.execute(_EDGES_SQL, {"lot_ids": list(lot_ids)})
+        return self.env.cr.dictfetchall()
+
+    @staticmethod
+    def _depths(root_ids, edges, direction):
+        """Shortest number of transformations from the roots to each lot (breadth first)."""
+        neighbours = defaultdict(list)
+        for edge in edges:
+            if direction == "downstream":
+                neighbours[edge["in_lot"]].append(edge["out_lot"])
+            else:
+                neighbours[edge["out_lot"]].append(edge["in_lot"])
+        depths = dict.fromkeys(root_ids, 0)
+        queue = deque(root_ids)
+        while queue:
+            lot = queue.popleft()
+            for other in neighbours[lot]:
+                if other not in depths:
+                    depths[other] = depths[lot] + 1
+                    queue.append(other)
+        return depths
+
+    @api.model
+    def mass_balance(self, lot_ids):
+        """Quantities in and out of each lot, what is on hand and what is unaccounted for.
+
+        :return: ``{lot_id: {kind: quantity, ..., "in", "out", "on_hand",
+            "unaccounted", "reconciliation"}}`` with quantities in the lot's product unit;
+            ``reconciliation`` is (out + on hand) / in in percent, None when nothing came in
+        """
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.quant"].flush_model()
+        params = {"lot_ids": list(lot_ids)}
+        balance = {
+            lot_id: dict.fromkeys([kind for kind, _label in MOVEMENT_KINDS], 0.0)
+            for lot_id in lot_ids
+        }
+        self.env.cr.execute(_BALANCE_SQL, params)
+        for lot_id, kind, quantity in self.env.cr.fetchall():
+            balance[lot_id][kind] = quantity
+        on_hand = defaultdict(float)
+        self.env.cr.execute(_ON_HAND_SQL, params)
+        for row in self.env.cr.dictfetchall():
+            on_hand[row["lot_id"]] += row["quantity"]
+        for lot_id, values in balance.items():
+            values["in"] = sum(values[kind] for kind in BALANCE_IN)
+            values["out"] = sum(values[kind] for kind in BALANCE_OUT)
+            values["on_hand"] = on_hand[lot_id]
+            values["unaccounted"] = values["in"] - values["out"] - values["on_hand"]
+            values["reconciliation"] = (
+                100.0 * (values["out"] + values["on_hand"]) / values["in"] if values["in"] else None
+            )
+        return balance

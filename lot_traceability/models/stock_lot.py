@@ -1,0 +1,125 @@
+from odoo import Command, _, fields, models
+
+
+class StockLot(models.Model):
+    """Lot attributes beyond core: where and when the lot was made or received."""
+
+    _inherit = "stock.lot"
+
+    production_date = fields.Date(
+        help="Day the lot was produced: the manufacturing order's end for lots made here, "
+        "the supplier's production date (GS1 AI 11) for received lots.",
+    )
+    supplier_lot = fields.Char(
+        string="Supplier Lot",
+        index="trigram",
+        help="The lot number the supplier printed on the goods.",
+    )
+    supplier_id = fields.Many2one(
+        "res.partner",
+        string="Supplier of Origin",
+        index="btree_not_null",
+        help="Partner of the first receipt of this lot from a vendor location.",
+    )
+    origin_country_id = fields.Many2one(
+        "res.country",
+        string="Country of Origin",
+        help="Defaults to the supplier's country at the first receipt.",
+    )
+    receipt_date = fields.Datetime(
+        help="When this lot was first received from a vendor location.",
+    )
+
+    balance_in = fields.Float(
+        string="In",
+        compute="_compute_mass_balance",
+        digits="Product Unit of Measure",
+        help="Received, produced, returned by customers and found at inventory.",
+    )
+    balance_consumed = fields.Float(
+        string="Consumed", compute="_compute_mass_balance", digits="Product Unit of Measure"
+    )
+    balance_delivered = fields.Float(
+        string="Delivered", compute="_compute_mass_balance", digits="Product Unit of Measure"
+    )
+    balance_returned = fields.Float(
+        string="Returned",
+        compute="_compute_mass_balance",
+        digits="Product Unit of Measure",
+        help="Returned by customers.",
+    )
+    balance_scrapped = fields.Float(
+        string="Scrapped", compute="_compute_mass_balance", digits="Product Unit of Measure"
+    )
+    balance_on_hand = fields.Float(
+        string="On Hand",
+        compute="_compute_mass_balance",
+        digits="Product Unit of Measure",
+        help="In internal and transit locations.",
+    )
+    balance_unaccounted = fields.Float(
+        string="Unaccounted",
+        compute="_compute_mass_balance",
+        digits="Product Unit of Measure",
+        help="In, less everything that went out, less what is on hand.",
+    )
+    balance_reconciliation = fields.Float(
+        string="Reconciliation (%)",
+        compute="_compute_mass_balance",
+        digits=(16, 2),
+        help="(Out + on hand) / in: 100 % when every unit of the lot is accounted for.",
+    )
+
+    def _compute_mass_balance(self):
+        balance = self.env["lot.genealogy"].mass_balance([lot.id for lot in self if lot.id])
+        for lot in self:
+            values = balance.get(lot.id) or {}
+            lot.balance_in = values.get("in", 0.0)
+            lot.balance_consumed = values.get("consumption", 0.0)
+            lot.balance_delivered = values.get("delivery", 0.0)
+            lot.balance_returned = values.get("customer_return", 0.0)
+            lot.balance_scrapped = values.get("scrap", 0.0)
+            lot.balance_on_hand = values.get("on_hand", 0.0)
+            lot.balance_unaccounted = values.get("unaccounted", 0.0)
+            lot.balance_reconciliation = values.get("reconciliation") or 0.0
+
+    def _open_trace(self, direction):
+        trace = self.env["lot.trace"].create(
+            {"lot_ids": [Command.set(self.ids)], "direction": direction}
+        )
+        return trace.action_compute()
+
+    def action_trace_upstream(self):
+        """Genealogy of these lots towards their components and suppliers."""
+        return self._open_trace("upstream")
+
+    def action_trace_downstream(self):
+        """Genealogy of these lots towards what was made from them and its customers."""
+        return self._open_trace("downstream")
+
+    def action_trace_customers(self):
+        """Every delivery of these lots, or of lots made from them, by customer."""
+        trace = self.env["lot.trace"].create(
+            {"lot_ids": [Command.set(self.ids)], "direction": "downstream"}
+        )
+        trace.action_compute()
+        return trace.action_view_customers()
+
+    def action_mass_balance(self):
+        """These lots and every lot of their genealogy, with their mass balance."""
+        genealogy = self.env["lot.genealogy"]
+        lot_ids = {
+            row["lot_id"]
+            for direction in ("upstream", "downstream")
+            for row in genealogy.trace(self.ids, direction)["lots"]
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Mass Balance"),
+            "res_model": "stock.lot",
+            "view_mode": "list",
+            "views": [
+                (self.env.ref("lot_traceability.view_stock_lot_mass_balance_list").id, "list")
+            ],
+            "domain": [("id", "in", list(lot_ids))],
+        }

@@ -1,0 +1,240 @@
+import csv
+import io
+
+import xlsxwriter
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.lot_genealogy import MOVEMENT_KINDS
+
+TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
+
+
+class LotTrace(models.TransientModel):
+    """A lot genealogy, upstream or downstream, as lines users can filter, group and export."""
+
+    _name = "lot.trace"
+    _description = "Lot Genealogy"
+
+    lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
+    direction = fields.Selection(
+        [
+            ("downstream", "Downstream (where it went)"),
+            ("upstream", "Upstream (where it came from)"),
+        ],
+        required=True,
+        default="downstream",
+    )
+    line_ids = fields.One2many("lot.trace.line", "trace_id", string="Trace")
+    reached_lot_ids = fields.Many2many(
+        "stock.lot",
+        "lot_trace_reached_lot_rel",
+        string="Lots in the Genealogy",
+        help="The lots traced and every lot reached from them, with their mass balance.",
+    )
+    customer_count = fields.Integer(compute="_compute_counts")
+    delivered_line_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("line_ids.kind", "line_ids.partner_id")
+    def _compute_counts(self):
+        for trace in self:
+            deliveries = trace.line_ids.filtered(lambda line: line.kind == "delivery")
+            trace.delivered_line_count = len(deliveries)
+            trace.customer_count = len(deliveries.partner_id)
+
+    def action_compute(self):
+        """(Re)compute the trace lines with the genealogy engine."""
+        self.ensure_one()
+        if not self.lot_ids:
+            raise UserError(_("Choose at least one lot to trace."))
+        result = self.env["lot.genealogy"].trace(self.lot_ids.ids, self.direction)
+        depth = {row["lot_id"]: row["depth"] for row in result["lots"]}
+        lots = self.env["stock.lot"].browse(depth)
+        uom = {lot.id: lot.product_id.uom_id.id for lot in lots}
+        product = {lot.id: lot.product_id.id for lot in lots}
+        downstream = self.direction == "downstream"
+        values = []
+        for edge in result["edges"]:
+            lot, other = (
+                (edge["out_lot"], edge["in_lot"])
+                if downstream
+                else (edge["in_lot"], edge["out_lot"])
+            )
+            values.append(
+                {
+                    "depth": depth[lot],
+                    "kind": "transformation",
+                    "lot_id": lot,
+                    "related_lot_id": other,
+                    "date": edge["date"],
+                    "quantity": edge["quantity"],
+                    "uom_id": uom[edge["in_lot"]],
+                    "product_id": product[lot],
+                    "production_id": edge["order_ids"][0]
+                    if edge["kind"] == "production"
+                    else False,
+                }
+            )
+        for move in result["movements"]:
+            values.append(
+                {
+                    "depth": depth[move["lot_id"]],
+                    "kind": move["kind"],
+                    "lot_id": move["lot_id"],
+                    "date": move["date"],
+                    "quantity": move["quantity"],
+                    "uom_id": uom[move["lot_id"]],
+                    "product_id": product[move["lot_id"]],
+                    "partner_id": move["partner_id"],
+                    "picking_id": move["picking_id"],
+                    "production_id": move["production_id"],
+                    "reference": move["reference"],
+                    "location_id": move["location_id"],
+                    "location_dest_id": move["location_dest_id"],
+                }
+            )
+        for stock in result["on_hand"]:
+            values.append(
+                {
+                    "depth": depth[stock["lot_id"]],
+                    "kind": "on_hand",
+                    "lot_id": stock["lot_id"],
+                    "quantity": stock["quantity"],
+                    "uom_id": uom[stock["lot_id"]],
+                    "product_id": product[stock["lot_id"]],
+                    "location_id": stock["location_id"],
+                }
+            )
+        self.line_ids.unlink()
+        self.write({"reached_lot_ids": [fields.Command.set(lots.ids)]})
+        self.env["lot.trace.line"].create([dict(val, trace_id=self.id) for val in values])
+        return self._open()
+
+    def _open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+            "name": _("Lot Genealogy"),
+        }
+
+    def action_view_customers(self):
+        """Deliveries and returns of the trace, grouped by customer."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customers"),
+            "res_model": "lot.trace.line",
+            "view_mode": "list,pivot",
+            "domain": [
+                ("trace_id", "=", self.id),
+                ("kind", "in", ("delivery", "customer_return")),
+            ],
+            "context": {"group_by": ["partner_id"]},
+        }
+
+    def action_export_xlsx(self):
+        """Download the trace as an Excel workbook."""
+        return self._download(self._xlsx_content(), "xlsx")
+
+    def action_export_csv(self):
+        """Download the trace as a CSV file."""
+        return self._download(self._csv_content(), "csv")
+
+    def _export_rows(self):
+        self.ensure_one()
+        kinds = dict(TRACE_LINE_KINDS)
+        header = [
+            _("Level"), _("Kind"), _("Lot"), _("Product"), _("Related Lot"), _("Date"),
+            _("Quantity"), _("Unit"), _("Partner"), _("Reference"), _("From"), _("To"),
+        ]  # fmt: skip
+        rows = [
+            [
+                line.depth,
+                kinds[line.kind],
+                line.lot_id.name,
+                line.product_id.display_name,
+                line.related_lot_id.name or "",
+                fields.Datetime.to_string(line.date) if line.date else "",
+                line.quantity,
+                line.uom_id.name,
+                line.partner_id.display_name or "",
+                line.reference or line.production_id.name or "",
+                line.location_id.complete_name or "",
+                line.location_dest_id.complete_name or "",
+            ]
+            for line in self.line_ids
+        ]
+        return header, rows
+
+    def _csv_content(self):
+        header, rows = self._export_rows()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def _xlsx_content(self):
+        header, rows = self._export_rows()
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet(_("Trace"))
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, header, bold)
+        for index, row in enumerate(rows, start=1):
+            sheet.write_row(index, 0, row)
+        sheet.autofilter(0, 0, len(rows), len(header) - 1)
+        sheet.freeze_panes(1, 0)
+        workbook.close()
+        return buffer.getvalue()
+
+    def _download(self, content, extension):
+        self.ensure_one()
+        names = "-".join(self.lot_ids.mapped("name"))[:60]
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"trace-{self.direction}-{names}.{extension}",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+
+class LotTraceLine(models.TransientModel):
+    """One step of a lot genealogy: a transformation, a movement or stock on hand."""
+
+    _name = "lot.trace.line"
+    _description = "Lot Genealogy Line"
+    _order = "depth, lot_id, date, id"
+
+    trace_id = fields.Many2one("lot.trace", required=True, ondelete="cascade", index=True)
+    depth = fields.Integer(
+        string="Level", help="Transformations between the traced lot and this one."
+    )
+    kind = fields.Selection(TRACE_LINE_KINDS, required=True)
+    lot_id = fields.Many2one("stock.lot", string="Lot", required=True)
+    product_id = fields.Many2one("product.product")
+    related_lot_id = fields.Many2one(
+        "stock.lot",
+        string="Related Lot",
+        help="For a transformation: the lot this one was made from (downstream) or went into "
+        "(upstream).",
+    )
+    date = fields.Datetime()
+    quantity = fields.Float(digits="Product Unit of Measure")
+    uom_id = fields.Many2one("uom.uom", string="Unit")
+    partner_id = fields.Many2one("res.partner", string="Partner")
+    picking_id = fields.Many2one("stock.picking", string="Transfer")
+    production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
+    reference = fields.Char()
+    location_id = fields.Many2one("stock.location", string="From")
+    location_dest_id = fields.Many2one("stock.location", string="To")
