@@ -1,4 +1,4 @@
-from odoo import Command, _, fields, models
+from odoo import Command, fields, models
 
 
 class StockLot(models.Model):
@@ -11,7 +11,6 @@ class StockLot(models.Model):
         "the supplier's production date (GS1 AI 11) for received lots.",
     )
     supplier_lot = fields.Char(
-        string="Supplier Lot",
         index="trigram",
         help="The lot number the supplier printed on the goods.",
     )
@@ -115,7 +114,7 @@ class StockLot(models.Model):
         }
         return {
             "type": "ir.actions.act_window",
-            "name": _("Mass Balance"),
+            "name": self.env._("Mass Balance"),
             "res_model": "stock.lot",
             "view_mode": "list",
             "views": [

@@ -11,7 +11,6 @@ class StockMoveLine(models.Model):
         help="Production date of a lot created by this line (e.g. from a GS1 AI 11).",
     )
     supplier_lot = fields.Char(
-        string="Supplier Lot",
         help="The supplier's lot number, copied onto the lot when the line is done.",
     )
 
@@ -53,7 +52,7 @@ class StockMoveLine(models.Model):
             lots.write(dict(vals))
 
     def init(self):
-        super().init()
+        res = super().init()
         # Genealogy and mass balance read the done lines of given lots; core has no lot index.
         create_index(
             self.env.cr,
@@ -62,3 +61,4 @@ class StockMoveLine(models.Model):
             ["lot_id"],
             where="state = 'done' AND lot_id IS NOT NULL",
         )
+        return res

@@ -318,6 +318,13 @@ class TestLotGenealogy(TransactionCase):
         balance = self.lot["FG-CAK-001"].action_mass_balance()
         self.assertEqual(
             self._names(balance["domain"][0][2]),
-            {"FG-CAK-001", "RM-FLR-001", "RM-FLR-002", "RM-MLK-001", "RM-EGG-001", "RM-EGG-002",
-             "RM-SUG-001"},
-        )  # fmt: skip
+            {
+                "FG-CAK-001",
+                "RM-FLR-001",
+                "RM-FLR-002",
+                "RM-MLK-001",
+                "RM-EGG-001",
+                "RM-EGG-002",
+                "RM-SUG-001",
+            },
+        )

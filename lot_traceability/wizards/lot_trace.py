@@ -2,7 +2,7 @@ import csv
 import io
 
 import xlsxwriter
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.lot_genealogy import MOVEMENT_KINDS
@@ -46,7 +46,7 @@ class LotTrace(models.TransientModel):
         """(Re)compute the trace lines with the genealogy engine."""
         self.ensure_one()
         if not self.lot_ids:
-            raise UserError(_("Choose at least one lot to trace."))
+            raise UserError(self.env._("Choose at least one lot to trace."))
         result = self.env["lot.genealogy"].trace(self.lot_ids.ids, self.direction)
         depth = {row["lot_id"]: row["depth"] for row in result["lots"]}
         lots = self.env["stock.lot"].browse(depth)
@@ -117,7 +117,7 @@ class LotTrace(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "current",
-            "name": _("Lot Genealogy"),
+            "name": self.env._("Lot Genealogy"),
         }
 
     def action_view_customers(self):
@@ -125,7 +125,7 @@ class LotTrace(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Customers"),
+            "name": self.env._("Customers"),
             "res_model": "lot.trace.line",
             "view_mode": "list,pivot",
             "domain": [
@@ -147,9 +147,19 @@ class LotTrace(models.TransientModel):
         self.ensure_one()
         kinds = dict(TRACE_LINE_KINDS)
         header = [
-            _("Level"), _("Kind"), _("Lot"), _("Product"), _("Related Lot"), _("Date"),
-            _("Quantity"), _("Unit"), _("Partner"), _("Reference"), _("From"), _("To"),
-        ]  # fmt: skip
+            self.env._("Level"),
+            self.env._("Kind"),
+            self.env._("Lot"),
+            self.env._("Product"),
+            self.env._("Related Lot"),
+            self.env._("Date"),
+            self.env._("Quantity"),
+            self.env._("Unit"),
+            self.env._("Partner"),
+            self.env._("Reference"),
+            self.env._("From"),
+            self.env._("To"),
+        ]
         rows = [
             [
                 line.depth,
@@ -181,7 +191,7 @@ class LotTrace(models.TransientModel):
         header, rows = self._export_rows()
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(_("Trace"))
+        sheet = workbook.add_worksheet(self.env._("Trace"))
         bold = workbook.add_format({"bold": True})
         sheet.write_row(0, 0, header, bold)
         for index, row in enumerate(rows, start=1):
@@ -221,18 +231,17 @@ class LotTraceLine(models.TransientModel):
         string="Level", help="Transformations between the traced lot and this one."
     )
     kind = fields.Selection(TRACE_LINE_KINDS, required=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot", required=True)
+    lot_id = fields.Many2one("stock.lot", required=True)
     product_id = fields.Many2one("product.product")
     related_lot_id = fields.Many2one(
         "stock.lot",
-        string="Related Lot",
         help="For a transformation: the lot this one was made from (downstream) or went into "
         "(upstream).",
     )
     date = fields.Datetime()
     quantity = fields.Float(digits="Product Unit of Measure")
     uom_id = fields.Many2one("uom.uom", string="Unit")
-    partner_id = fields.Many2one("res.partner", string="Partner")
+    partner_id = fields.Many2one("res.partner")
     picking_id = fields.Many2one("stock.picking", string="Transfer")
     production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
     reference = fields.Char()
