@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openLotsListSteps } from "./lot_tour_steps";
 
 // A receiver validates a receipt: the lot is named by the product's numbering rule; a
 // quality manager then opens the new lot and its downstream trace.
@@ -22,31 +23,7 @@ registry.category("web_tour.tours").add("lot_traceability_receipt_trace", {
             content: "The receipt is done",
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Done')",
         },
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Inventory app",
-            trigger: ".o_app[data-menu-xmlid='stock.menu_stock_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Products menu",
-            trigger: ".o_main_navbar [data-menu-xmlid='stock.menu_stock_inventory_control']",
-            run: "click",
-        },
-        {
-            content: "Open Lots/Serial Numbers",
-            trigger: ".dropdown-item[data-menu-xmlid='stock.menu_action_production_lot_form']",
-            run: "click",
-        },
-        {
-            content: "Remove the default grouping by location",
-            trigger: ".o_searchview_facet:contains('Location') .o_facet_remove",
-            run: "click",
-        },
+        ...openLotsListSteps(),
         {
             content: "Open the lot named by the rule",
             trigger: ".o_data_row .o_data_cell:contains('HNY-2026-0001')",
