@@ -15,3 +15,7 @@ bootstrap:   ## only the set-up: virtualenv, Odoo, requirements, PostgreSQL
 
 lint:        ## ruff and pylint-odoo, as the pre-commit hooks run them
 	@.venv/bin/python -m pip install --quiet pre-commit && .venv/bin/pre-commit run --all-files
+
+.PHONY: bench-trace
+bench-trace: ## lot_bench with ~1M move lines (BENCH_RESET=1 rebuilds), trace benchmark
+	@bash scripts/bench.sh $(BENCH_ARGS)

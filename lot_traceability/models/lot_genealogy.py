@@ -66,21 +66,25 @@ CASE WHEN dst.scrap_location THEN 'scrap'
      ELSE 'internal' END
 """
 
-# Every done move of the lots, with its kind, partner and order.
+# Every done move line of the lots, with its kind. Moves and pickings are read by id in
+# separate queries: joined here, PostgreSQL misjudges the rows of many lots and scans them.
 _MOVEMENTS_SQL = f"""
-SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity,
-       ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference,
-       COALESCE(p.partner_id, m.partner_id) AS partner_id,
-       COALESCE(m.production_id, m.raw_material_production_id) AS production_id,
-       m.unbuild_id, {_KIND_SQL} AS kind
+SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_id,
+       ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference, {_KIND_SQL} AS kind
   FROM stock_move_line ml
-  JOIN stock_move m ON m.id = ml.move_id
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
-  LEFT JOIN stock_picking p ON p.id = ml.picking_id
  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
  ORDER BY ml.date, ml.id
 """
+
+_MOVES_SQL = """
+SELECT id, partner_id, COALESCE(production_id, raw_material_production_id), unbuild_id
+  FROM stock_move
+ WHERE id = ANY(%s)
+"""
+
+_PICKING_PARTNERS_SQL = "SELECT id, partner_id FROM stock_picking WHERE id = ANY(%s)"
 
 # Quantities per lot and kind of movement, for the mass balance.
 _BALANCE_SQL = f"""
@@ -153,8 +157,7 @@ class LotGenealogy(models.AbstractModel):
         edges = self._edges(reached)
         depths = self._depths(roots, edges, direction)
         params = {"lot_ids": list(depths)}
-        self.env.cr.execute(_MOVEMENTS_SQL, params)
-        movements = self.env.cr.dictfetchall()
+        movements = self._movements(params)
         self.env.cr.execute(_ON_HAND_SQL, params)
         on_hand = self.env.cr.dictfetchall()
         return {
@@ -180,6 +183,30 @@ class LotGenealogy(models.AbstractModel):
             {"lot_ids": list(lot_ids), "company_ids": self.env.companies.ids},
         )
         return [lot_id for (lot_id,) in self.env.cr.fetchall()]
+
+    def _movements(self, params):
+        """Done move lines of the lots, with partner (picking's, else move's) and order.
+
+        Only lines outside pickings (manufacturing, unbuild, scrap, adjustments) need their
+        move for the order or partner, so only those moves are read.
+        """
+        self.env.cr.execute(_MOVEMENTS_SQL, params)
+        movements = self.env.cr.dictfetchall()
+        picking_ids = list({m["picking_id"] for m in movements if m["picking_id"]})
+        self.env.cr.execute(_PICKING_PARTNERS_SQL, [picking_ids])
+        picking_partner = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
+            _MOVES_SQL, [list({m["move_id"] for m in movements if not m["picking_id"]})]
+        )
+        moves = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for movement in movements:
+            partner_id, production_id, unbuild_id = moves.get(
+                movement.pop("move_id"), (False, False, False)
+            )
+            movement["partner_id"] = picking_partner.get(movement["picking_id"]) or partner_id
+            movement["production_id"] = production_id
+            movement["unbuild_id"] = unbuild_id
+        return movements
 
     def _edges(self, lot_ids):
         self.env.cr.execute(_EDGES_SQL, {"lot_ids": list(lot_ids)})
