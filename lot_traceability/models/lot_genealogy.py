@@ -158,8 +158,7 @@ class LotGenealogy(models.AbstractModel):
         depths = self._depths(roots, edges, direction)
         params = {"lot_ids": list(depths)}
         movements = self._movements(params)
-        self.env.cr.execute(_ON_HAND_SQL, params)
-        on_hand = self.env.cr.dictfetchall()
+        on_hand = self._fetch_dicts(_ON_HAND_SQL, params)
         return {
             "direction": direction,
             "root_lot_ids": roots,
@@ -190,8 +189,7 @@ class LotGenealogy(models.AbstractModel):
         Only lines outside pickings (manufacturing, unbuild, scrap, adjustments) need their
         move for the order or partner, so only those moves are read.
         """
-        self.env.cr.execute(_MOVEMENTS_SQL, params)
-        movements = self.env.cr.dictfetchall()
+        movements = self._fetch_dicts(_MOVEMENTS_SQL, params)
         picking_ids = list({m["picking_id"] for m in movements if m["picking_id"]})
         self.env.cr.execute(_PICKING_PARTNERS_SQL, [picking_ids])
         picking_partner = dict(self.env.cr.fetchall())
@@ -209,8 +207,13 @@ class LotGenealogy(models.AbstractModel):
         return movements
 
     def _edges(self, lot_ids):
-        self.env.cr.execute(_EDGES_SQL, {"lot_ids": list(lot_ids)})
-        return self.env.cr.dictfetchall()
+        return self._fetch_dicts(_EDGES_SQL, {"lot_ids": list(lot_ids)})
+
+    def _fetch_dicts(self, query, params):
+        """Rows as dicts, built once per column set (thousands of rows per trace)."""
+        self.env.cr.execute(query, params)
+        columns = [column.name for column in self.env.cr.description]
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
 
     @staticmethod
     def _depths(root_ids, edges, direction):
