@@ -1,0 +1,3 @@
+from . import res_company
+from . import stock_warehouse
+from . import stock_lot_expiry
