@@ -19,3 +19,11 @@ lint:        ## ruff and pylint-odoo, as the pre-commit hooks run them
 .PHONY: bench-trace
 bench-trace: ## lot_bench with ~1M move lines (BENCH_RESET=1 rebuilds), trace benchmark
 	@bash scripts/bench.sh $(BENCH_ARGS)
+
+.PHONY: bench-recall
+bench-recall: ## mock recall on lot_bench (built as for bench-trace): scope and FSMA spreadsheet
+	@bash scripts/bench_recall.sh $(BENCH_ARGS)
+
+.PHONY: bench-fefo
+bench-fefo: ## lot_bench_fefo: 1,000 deliveries over 22,000 quants, FEFO rules vs core FEFO
+	@bash scripts/bench_fefo.sh $(BENCH_ARGS)

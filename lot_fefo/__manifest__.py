@@ -13,8 +13,32 @@
     "data": [
         "security/lot_fefo_security.xml",
         "security/ir.model.access.csv",
+        "views/stock_lot_status_views.xml",
+        "views/product_template_release_views.xml",
+        "views/stock_warehouse_quarantine_views.xml",
+        "wizards/lot_status_change_views.xml",
+        "data/lot_expiry_mail_template.xml",
+        "data/lot_expiry_cron.xml",
+        "views/lot_expiry_digest_views.xml",
+        "views/res_config_settings_expiry_views.xml",
+        "views/stock_warehouse_expiry_views.xml",
+        "wizards/lot_expired_scrap_views.xml",
+        "views/res_partner_shelf_life_views.xml",
+        "views/product_shelf_life_views.xml",
+        "views/stock_move_reservation_views.xml",
+        "views/product_template_inherited_expiry_views.xml",
+        "reports/lot_near_expiry_report_views.xml",
+        "reports/lot_fefo_compliance_report_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/lot_shelf_life_demo.xml",
+        "demo/lot_status_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "lot_fefo/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -16,8 +16,23 @@
     "data": [
         "security/lot_recall_security.xml",
         "security/ir.model.access.csv",
+        "data/lot_recall_data.xml",
+        "data/lot_recall_mail_template.xml",
+        "reports/lot_recall_summary_report.xml",
+        "views/lot_recall_views.xml",
+        "views/stock_lot_recall_views.xml",
+        "views/res_partner_recall_views.xml",
+        "views/res_config_settings_recall_views.xml",
+        "views/lot_regulator_export_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/lot_recall_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "lot_recall/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

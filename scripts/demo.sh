@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: database lot_demo with the three addons and their demo data, served on
+# `make demo`: database lot_demo with the four addons and their demo data, served on
 # http://localhost:8069 (admin/admin).  The database is reused; `make demo-reset` rebuilds it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,11 +12,11 @@ ODOO=("$ROOT/.venv/bin/python" -m odoo)
 
 [ "${1:-}" = "--reset" ] && dropdb --if-exists "$DB"
 if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-    echo "demo: creating database $DB with the three addons and demo data"
-    "${ODOO[@]}" -c "$CONF" -d "$DB" -i lot_traceability,lot_fefo,lot_recall --stop-after-init \
+    echo "demo: creating database $DB with the four addons and demo data"
+    "${ODOO[@]}" -c "$CONF" -d "$DB" -i lot_traceability,lot_fefo,lot_recall,lot_account --stop-after-init \
         --log-level=warn
 else
-    "${ODOO[@]}" -c "$CONF" -d "$DB" -u lot_traceability,lot_fefo,lot_recall --stop-after-init \
+    "${ODOO[@]}" -c "$CONF" -d "$DB" -u lot_traceability,lot_fefo,lot_recall,lot_account --stop-after-init \
         --log-level=warn
 fi
 PORT=${HTTP_PORT:-8069}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: fresh database with the three addons and their demo data, then every test
+# `make test`: fresh database with the four addons and their demo data, then every test
 # (addon tests and the cross-addon tests/) through pytest-odoo, HttpCase tours included.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=/dev/null
 . "$ROOT/.local/env.sh"
 DB=${TEST_DB:-lot_test}
-ADDONS=lot_traceability,lot_fefo,lot_recall
+ADDONS=lot_traceability,lot_fefo,lot_recall,lot_account
 CONF="$ROOT/.local/odoo.conf"
 
 dropdb --if-exists "$DB"
@@ -22,4 +22,4 @@ fi
 
 cd "$ROOT"
 exec "$ROOT/.venv/bin/pytest" -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$DB" \
-    --odoo-http "$@" lot_traceability lot_fefo lot_recall tests
+    --odoo-http "$@" lot_traceability lot_fefo lot_recall lot_account tests

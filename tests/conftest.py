@@ -2,7 +2,7 @@
 
 import pytest
 
-SUITE = ("lot_traceability", "lot_fefo", "lot_recall")
+SUITE = ("lot_traceability", "lot_fefo", "lot_recall", "lot_account")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -19,5 +19,5 @@ def suite_installed(request):
     if missing:
         pytest.fail(
             f"database {db_name!r} lacks {', '.join(sorted(missing))}: run `make test`, "
-            "which installs the three addons before running the tests"
+            "which installs the four addons before running the tests"
         )

@@ -13,12 +13,13 @@ SIBLINGS = {
     "lot_traceability": set(),
     "lot_fefo": {"lot_traceability"},
     "lot_recall": {"lot_traceability", "lot_fefo"},
+    "lot_account": {"lot_recall"},
 }
 
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
-    """Build the three wheels the way pip does when installing ./setup/<addon>."""
+    """Build the wheels the way pip does when installing ./setup/<addon>."""
     out = tmp_path_factory.mktemp("wheels")
     for addon in SIBLINGS:
         subprocess.run(

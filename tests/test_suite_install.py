@@ -3,11 +3,11 @@ from odoo.tests import HttpCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestSuiteInstall(HttpCase):
-    """The three addons install together, with their groups, and the demo is reachable."""
+    """The four addons install together, with their groups, and the demo is reachable."""
 
     def test_addons_installed_with_exact_dependencies(self):
         modules = self.env["ir.module.module"].search(
-            [("name", "in", ["lot_traceability", "lot_fefo", "lot_recall"])]
+            [("name", "in", ["lot_traceability", "lot_fefo", "lot_recall", "lot_account"])]
         )
         self.assertEqual(set(modules.mapped("state")), {"installed"})
         depends = {m.name: set(m.dependencies_id.mapped("name")) for m in modules}
@@ -18,6 +18,17 @@ class TestSuiteInstall(HttpCase):
         self.assertEqual(
             depends["lot_recall"],
             {"lot_traceability", "lot_fefo", "mail", "sale_stock", "purchase_stock"},
+        )
+        self.assertEqual(
+            depends["lot_account"],
+            {
+                "lot_recall",
+                "sale_stock",
+                "purchase_stock",
+                "stock_account",
+                "mrp_account",
+                "account",
+            },
         )
         for module in modules:
             self.assertRegex(module.latest_version, r"^18\.0\.\d+\.\d+\.\d+$")

@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    lot_recall_id = fields.Many2one(
+        "lot.recall",
+        string="Recall",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="The recall whose recalled stock this entry writes off.",
+    )
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        sale_documents = posted.filtered(
+            lambda move: move.move_type in ("out_invoice", "out_refund")
+        )
+        if sale_documents:
+            self.env["lot.cogs.allocation"]._allocate(sale_documents.invoice_line_ids)
+        return posted
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._lot_cogs_unallocate()
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._lot_cogs_unallocate()
+        return res
+
+    def _lot_cogs_unallocate(self):
+        self.env["lot.cogs.allocation"].sudo().search(
+            [("invoice_line_id", "in", self.line_ids.ids)]
+        ).unlink()
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    lot_cogs_allocation_ids = fields.One2many(
+        "lot.cogs.allocation", "invoice_line_id", string="Lots Invoiced"
+    )

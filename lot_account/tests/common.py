@@ -1,0 +1,224 @@
+from odoo import Command, fields
+from odoo.tests import TransactionCase
+
+
+class LotAccountCase(TransactionCase):
+    """A company in automated (perpetual, anglo-saxon) valuation with its own stock, COGS
+    and write-off accounts, lot-tracked products valued by lot, a customer and helpers to
+    receive, sell, ship, invoice, return and scrap lots through Odoo's operations."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.anglo_saxon_accounting = True
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock = cls.warehouse.lot_stock_id
+        account = cls.env["account.account"].create
+        cls.valuation_account = account(
+            {"code": "119901", "name": "Lot Stock Valuation", "account_type": "asset_current"}
+        )
+        cls.input_account = account(
+            {
+                "code": "119902",
+                "name": "Lot Stock Received",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        cls.output_account = account(
+            {
+                "code": "119903",
+                "name": "Lot Stock Delivered",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        cls.cogs_account = account(
+            {"code": "519901", "name": "Lot COGS", "account_type": "expense_direct_cost"}
+        )
+        cls.income_account = account(
+            {"code": "419901", "name": "Lot Sales", "account_type": "income"}
+        )
+        cls.expired_account = account(
+            {"code": "619901", "name": "Lot Expired Loss", "account_type": "expense"}
+        )
+        cls.recall_account = account(
+            {"code": "619902", "name": "Lot Recall Costs", "account_type": "expense"}
+        )
+        cls.company.write(
+            {
+                "lot_expired_loss_account_id": cls.expired_account.id,
+                "lot_recall_cost_account_id": cls.recall_account.id,
+            }
+        )
+        cls.stock_journal = cls.env["account.journal"].create(
+            {"name": "Lot Stock Journal", "code": "LSTJ", "type": "general"}
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Lot Margin Customer"})
+        cls.vendor = cls.env["res.partner"].create({"name": "Lot Cost Vendor"})
+
+    @classmethod
+    def _category(cls, name, cost_method, lot_valuated=True):
+        return cls.env["product.category"].create(
+            {
+                "name": name,
+                "property_cost_method": cost_method,
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": cls.valuation_account.id,
+                "property_stock_account_input_categ_id": cls.input_account.id,
+                "property_stock_account_output_categ_id": cls.output_account.id,
+                "property_stock_journal": cls.stock_journal.id,
+                "property_account_expense_categ_id": cls.cogs_account.id,
+                "property_account_income_categ_id": cls.income_account.id,
+                "lot_valuated": lot_valuated,
+            }
+        )
+
+    @classmethod
+    def _product(cls, name, category, list_price=30.0, **vals):
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "categ_id": category.id,
+                "is_storable": True,
+                "tracking": "lot",
+                "invoice_policy": "delivery",
+                "list_price": list_price,
+                "taxes_id": [Command.clear()],
+                **vals,
+            }
+        )
+
+    def _lot(self, product, name, **vals):
+        return self.env["stock.lot"].create({"name": name, "product_id": product.id, **vals})
+
+    def _set_lines(self, moves, lots):
+        """Give the moves exactly these (lot, quantity) lines, picked."""
+        moves._do_unreserve()
+        moves.move_line_ids.unlink()
+        vals_list = []
+        for lot, quantity in lots:
+            move = moves.filtered(lambda m, lot=lot: m.product_id == lot.product_id)[:1]
+            vals = move._prepare_move_line_vals(quantity=quantity)
+            vals.update(lot_id=lot.id, picked=True)
+            vals_list.append(vals)
+        self.env["stock.move.line"].create(vals_list)
+        moves.picked = True
+
+    def _receive(self, lot, quantity, unit_cost):
+        """Receive ``quantity`` of a lot from the vendor at ``unit_cost``."""
+        picking_type = self.warehouse.in_type_id
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": self.vendor.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": self.stock.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": lot.product_id.name,
+                            "product_id": lot.product_id.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": lot.product_id.uom_id.id,
+                            "price_unit": unit_cost,
+                            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_dest_id": self.stock.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self._set_lines(picking.move_ids, [(lot, quantity)])
+        picking.with_context(skip_expired=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def _sell(self, product, quantity, price_unit=None, partner=None):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "price_unit": product.list_price if price_unit is None else price_unit,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def _ship(self, order, lots):
+        """Ship (lot, quantity) pairs on the order's open delivery, keeping a backorder."""
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self._set_lines(picking.move_ids, lots)
+        picking.with_context(skip_backorder=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def _invoice(self, order, quantity=None):
+        """Invoice what is to invoice (or ``quantity`` of it) and post it."""
+        invoice = order._create_invoices(final=True)
+        if quantity is not None:
+            invoice.invoice_line_ids.quantity = quantity
+        invoice.invoice_date = fields.Date.today()
+        invoice.action_post()
+        return invoice
+
+    def _return(self, picking, lots):
+        """Return (lot, quantity) pairs of a delivery, to be credited."""
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        quantities = {lot.product_id: qty for lot, qty in lots}
+        for line in wizard.product_return_moves:
+            line.write({"quantity": quantities.get(line.product_id, 0), "to_refund": True})
+        returned = wizard._create_return()
+        returned.action_confirm()
+        self._set_lines(returned.move_ids, lots)
+        returned.button_validate()
+        self.assertEqual(returned.state, "done")
+        return returned
+
+    def _scrap(self, lot, quantity, origin=None):
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": lot.product_id.id,
+                "lot_id": lot.id,
+                "scrap_qty": quantity,
+                "location_id": self.stock.id,
+                "origin": origin,
+            }
+        )
+        scrap.do_scrap()
+        return scrap
+
+    def _balance(self, account, moves=None):
+        domain = [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+        if moves is not None:
+            domain.append(("move_id", "in", moves.ids))
+        return sum(self.env["account.move.line"].search(domain).mapped("balance"))
+
+    def _rows(self, invoices):
+        """{(invoice name, lot name): (quantity, unit cost, COGS, revenue)} of the report."""
+        rows = self.env["lot.cogs.report"].search([("move_id", "in", invoices.ids)])
+        return {
+            (row.move_id.name, row.lot_id.name): (
+                round(row.quantity, 6),
+                round(row.unit_cost, 6),
+                round(row.cogs, 6),
+                round(row.revenue, 6),
+            )
+            for row in rows
+        }

@@ -1,0 +1,95 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import LotAccountCase
+
+
+@tagged("post_install", "-at_install")
+class TestManufacturedLotCost(LotAccountCase):
+    """A finished lot costs the component lots it consumed plus the operations."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.component = cls._product("Lot Cocoa", cls._category("Lot Raw AVCO", "average"))
+        cls.finished = cls._product("Lot Truffles", cls._category("Lot Made FIFO", "fifo"))
+        workcenter = cls.env["mrp.workcenter"].create(
+            {"name": "Lot Tempering", "costs_hour": 60.0, "time_efficiency": 100}
+        )
+        cls.bom = cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.finished.product_tmpl_id.id,
+                "product_qty": 1,
+                "consumption": "flexible",
+                "bom_line_ids": [
+                    Command.create({"product_id": cls.component.id, "product_qty": 2})
+                ],
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Temper",
+                            "workcenter_id": workcenter.id,
+                            "time_mode": "manual",
+                            "time_cycle_manual": 6,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _produce(self):
+        cocoa_1 = self._lot(self.component, "COCOA-1")
+        cocoa_2 = self._lot(self.component, "COCOA-2")
+        self._receive(cocoa_1, 4, 2.5)
+        self._receive(cocoa_2, 6, 3.0)
+        production = self.env["mrp.production"].create(
+            {"product_id": self.finished.id, "bom_id": self.bom.id, "product_qty": 5}
+        )
+        production.action_confirm()
+        truffles = self._lot(self.finished, "TRUF-1")
+        production.write({"lot_producing_id": truffles.id, "qty_producing": 5})
+        production._set_qty_producing()
+        self._set_lines(production.move_raw_ids, [(cocoa_1, 4), (cocoa_2, 6)])
+        production.workorder_ids.duration = 30
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")
+        return truffles, cocoa_1, cocoa_2
+
+    def test_finished_lot_costs_its_component_lots_plus_operations(self):
+        truffles, cocoa_1, _cocoa_2 = self._produce()
+        # Components 4 x 2.5 + 6 x 3.0 = 28, operations 30 min at 60/h = 30.
+        self.assertAlmostEqual(truffles.lot_component_cost, 28)
+        self.assertAlmostEqual(truffles.lot_operation_cost, 30)
+        self.assertAlmostEqual(truffles.lot_production_value, 58)
+        self.assertAlmostEqual(truffles.lot_production_qty, 5)
+        self.assertAlmostEqual(truffles.lot_production_unit_cost, 11.6)
+        self.assertAlmostEqual(truffles.standard_price, 11.6)
+        self.assertAlmostEqual(truffles.value_svl, 58)
+        self.assertEqual(
+            {
+                (layer.lot_id.name, layer.quantity, layer.value)
+                for layer in truffles.lot_component_layer_ids
+            },
+            {("COCOA-1", -4, -10), ("COCOA-2", -6, -18)},
+        )
+        self.assertFalse(cocoa_1.lot_production_qty)
+
+    def test_genealogy_nodes_carry_the_lot_costs(self):
+        truffles, cocoa_1, _cocoa_2 = self._produce()
+        trace = self.env["lot.trace"].create(
+            {"lot_ids": [Command.set(cocoa_1.ids)], "direction": "downstream"}
+        )
+        trace.action_compute()
+        made = trace.line_ids.filtered(lambda line: line.kind == "transformation")
+        self.assertEqual(made.lot_id, truffles)
+        self.assertAlmostEqual(made.unit_cost, 11.6)
+        self.assertAlmostEqual(made.value, 4 * 2.5)  # the 4 units of COCOA-1 consumed
+        upstream = self.env["lot.trace"].create(
+            {"lot_ids": [Command.set(truffles.ids)], "direction": "upstream"}
+        )
+        upstream.action_compute()
+        costs = {
+            line.lot_id.name: (line.unit_cost, line.value)
+            for line in upstream.line_ids.filtered(lambda line: line.kind == "transformation")
+        }
+        self.assertEqual(costs, {"COCOA-1": (2.5, 10), "COCOA-2": (3.0, 18)})

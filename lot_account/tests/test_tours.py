@@ -1,0 +1,9 @@
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase):
+    """Accountants' flows of lot_account, in the browser."""
+
+    def test_open_cogs_by_lot_from_the_accounting_menu(self):
+        self.start_tour("/odoo", "lot_account_cogs_report", login="admin")

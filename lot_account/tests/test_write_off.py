@@ -1,0 +1,121 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import LotAccountCase
+
+
+@tagged("post_install", "-at_install")
+class TestLotWriteOff(LotAccountCase):
+    """Scrapping expired or recalled lots posts their cost to the write-off accounts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product = cls._product(
+            "Lot Yoghurt", cls._category("Lot Dairy", "fifo"), use_expiration_date=True
+        )
+
+    def _lot_in_stock(self, name, quantity, cost, days_to_expiry=30):
+        expiration = fields.Datetime.now() + timedelta(days=days_to_expiry)
+        lot = self._lot(self.product, name, expiration_date=expiration)
+        self._receive(lot, quantity, cost)
+        return lot
+
+    def _entry_lines(self, scrap):
+        lines = scrap.move_ids.account_move_ids.line_ids
+        return {(line.account_id, round(line.balance, 2)) for line in lines}
+
+    def test_scrap_of_an_expired_lot_is_an_expired_stock_loss(self):
+        lot = self._lot_in_stock("YOG-EXP", 5, 3.0)
+        lot._lot_set_status("expired", "Past its expiration date")
+        scrap = self._scrap(lot, 5)
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.expired_account, 15.0), (self.valuation_account, -15.0)},
+        )
+
+    def test_lot_past_its_expiration_date_counts_as_expired(self):
+        lot = self._lot_in_stock("YOG-OLD", 2, 4.0, days_to_expiry=-3)
+        self.assertEqual(lot.lot_status, "released")
+        scrap = self._scrap(lot, 2)
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.expired_account, 8.0), (self.valuation_account, -8.0)},
+        )
+
+    def test_other_scraps_and_missing_accounts_keep_odoo_scrap_account(self):
+        fresh = self._lot_in_stock("YOG-OK", 3, 2.0)
+        scrap = self._scrap(fresh, 1)
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.output_account, 2.0), (self.valuation_account, -2.0)},
+        )
+        self.company.lot_expired_loss_account_id = False
+        fresh._lot_set_status("expired", "Spoiled")
+        scrap = self._scrap(fresh, 2)
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.output_account, 4.0), (self.valuation_account, -4.0)},
+        )
+
+    def test_recall_write_off_and_credit_notes_make_the_recall_cost(self):
+        lot = self._lot_in_stock("YOG-RCL", 10, 3.0)
+        order = self._sell(self.product, 4, price_unit=9.0)
+        self._ship(order, [(lot, 4)])
+        self._invoice(order)
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "recall",
+                "reason": "Listeria in the filling line",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(lot.ids)],
+                "relocate_stock": False,
+            }
+        )
+        recall.action_compute_scope()
+        recall.action_block_stock()
+        self.assertEqual(lot.lot_status, "recalled")
+        recall.action_create_returns()
+        recall.return_picking_ids.button_validate()
+        self.assertEqual(recall.return_picking_ids.state, "done")
+        credit_note = self._invoice(order)
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertAlmostEqual(credit_note.amount_untaxed, 36.0)
+
+        scrap = self._scrap(lot, 10, origin=recall.name)
+        entry = scrap.move_ids.account_move_ids
+        self.assertEqual(entry.lot_recall_id, recall)
+        self.assertIn(recall.name, entry.ref)
+        self.assertTrue(all(recall.name in line.name for line in entry.line_ids))
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.recall_account, 30.0), (self.valuation_account, -30.0)},
+        )
+        recall.invalidate_recordset()
+        self.assertEqual(recall.lot_write_off_move_ids, entry)
+        self.assertEqual(recall.lot_write_off_count, 1)
+        self.assertAlmostEqual(recall.lot_write_off_cost, 30.0)
+        self.assertAlmostEqual(recall.lot_credit_note_amount, 36.0)
+        self.assertAlmostEqual(recall.lot_recall_cost, 66.0)
+
+    def test_mock_recall_does_not_claim_write_offs(self):
+        lot = self._lot_in_stock("YOG-MCK", 3, 3.0)
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "mock",
+                "reason": "Yearly mock recall",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(lot.ids)],
+            }
+        )
+        recall.action_compute_scope()
+        lot._lot_set_status("recalled", "Supplier recall outside the mock")
+        scrap = self._scrap(lot, 3)
+        entry = scrap.move_ids.account_move_ids
+        self.assertFalse(entry.lot_recall_id)
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.recall_account, 9.0), (self.valuation_account, -9.0)},
+        )

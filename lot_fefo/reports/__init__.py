@@ -1,0 +1,2 @@
+from . import lot_near_expiry_report
+from . import lot_fefo_compliance_report

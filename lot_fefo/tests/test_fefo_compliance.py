@@ -1,0 +1,316 @@
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from ..tools import expiry
+from .fefo_common import AUCKLAND, BRUSSELS, FefoReservationCase
+
+
+@tagged("post_install", "-at_install")
+class TestFefoCompliance(FefoReservationCase):
+    """Deliveries shipping a later-expiring lot while an earlier-expiring eligible lot was
+    on hand in the same warehouse (Brussels), with stock flows dated in the past."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Report = cls.env["lot.fefo.compliance.report"]
+        cls.suppliers = cls.env.ref("stock.stock_location_suppliers")
+        cls.auckland = cls.env["stock.warehouse"].create(
+            {
+                "name": "FC Auckland",
+                "code": "FCAK",
+                "company_id": cls.company.id,
+                "partner_id": cls.env["res.partner"]
+                .create({"name": "FC Auckland depot", "tz": AUCKLAND})
+                .id,
+            }
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "FC Other Grocer", "is_company": True}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.yogurt = self._product("FC Yogurt")
+        # last days of use, counted from today
+        self.lot_a = self._lot(self.yogurt, "FC-A", 10)
+        self.lot_b = self._lot(self.yogurt, "FC-B", 20)
+
+    def _at(self, days_ago, hour=10):
+        """Naive UTC datetime of ``hour`` o'clock in Brussels, ``days_ago`` days ago."""
+        day = self._today() - timedelta(days=days_ago)
+        return expiry.day_start_utc(day, BRUSSELS) + timedelta(hours=hour)
+
+    def _move(self, lots, source, destination, days_ago=None, partner=None):
+        """Validate a transfer of the (lot, quantity) pairs, dated ``days_ago`` days ago
+        (left at now when None)."""
+        warehouse = (source | destination).warehouse_id[:1]
+        if source.usage == "supplier":
+            picking_type = warehouse.in_type_id
+        elif destination.usage == "customer":
+            picking_type = warehouse.out_type_id
+        else:
+            picking_type = warehouse.int_type_id
+        product = lots[0][0].product_id
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": (partner or self.customer).id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": sum(qty for _lot, qty in lots),
+                            "product_uom": product.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        move._do_unreserve()
+        line_vals = []
+        for lot, qty in lots:
+            vals = move._prepare_move_line_vals(quantity=qty)
+            vals.update(lot_id=lot.id, picked=True)
+            line_vals.append(vals)
+        self.env["stock.move.line"].create(line_vals)
+        picking.with_context(skip_expired=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        if days_ago is None:
+            return picking
+        date = self._at(days_ago)
+        picking.date_done = date
+        move.date = date
+        move.move_line_ids.date = date
+        return picking
+
+    def _receive(self, lot, qty, days_ago, warehouse=None):
+        warehouse = warehouse or self.warehouse
+        return self._move([(lot, qty)], self.suppliers, warehouse.lot_stock_id, days_ago)
+
+    def _ship(self, lots, days_ago, partner=None, warehouse=None):
+        warehouse = warehouse or self.warehouse
+        return self._move(lots, warehouse.lot_stock_id, self.customers, days_ago, partner)
+
+    def _report(self, product=None):
+        self.Report._lot_fefo_refresh()
+        return self.Report.search([("product_id", "=", (product or self.yogurt).id)])
+
+    # ------------------------------------------------------------------ found
+
+    def test_planted_violation_found_and_compliant_delivery_not(self):
+        self._receive(self.lot_a, 10, 5)
+        self._receive(self.lot_b, 10, 5)
+        planted = self._ship([(self.lot_b, 4)], 2)
+        self._ship([(self.lot_a, 3)], 1)  # FEFO: the earlier lot
+
+        row = self._report()
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row.picking_id, planted)
+        self.assertEqual(row.move_line_id, planted.move_line_ids)
+        self.assertEqual(row.date, self._at(2))
+        self.assertEqual(row.partner_id, self.customer)
+        self.assertEqual(row.warehouse_id, self.warehouse)
+        self.assertEqual(row.company_id, self.company)
+        self.assertEqual(
+            (row.lot_id, row.expiration_date), (self.lot_b, self.lot_b.expiration_date)
+        )
+        self.assertEqual(row.quantity, 4.0)
+        self.assertEqual(row.uom_id, self.kg)
+        self.assertEqual(
+            (row.earlier_lot_id, row.earlier_expiration_date),
+            (self.lot_a, self.lot_a.expiration_date),
+        )
+        self.assertEqual(row.earlier_quantity, 10.0)
+        self.assertEqual(row.days_difference, 10)
+        # recomputed, not accumulated
+        self.assertEqual(self._report().move_line_id, planted.move_line_ids)
+
+    def test_names_the_earliest_eligible_lot_and_what_was_left(self):
+        lot_c = self._lot(self.yogurt, "FC-C", 5)
+        self._receive(self.lot_a, 10, 6)
+        self._receive(lot_c, 8, 6)
+        self._receive(self.lot_b, 10, 6)
+        # C partly shipped first (compliant), then B while C and A are on hand
+        self._ship([(lot_c, 5)], 4)
+        self._ship([(self.lot_b, 2)], 3)
+        row = self._report()
+        self.assertEqual((row.lot_id, row.earlier_lot_id), (self.lot_b, lot_c))
+        self.assertEqual((row.earlier_quantity, row.days_difference), (3.0, 15))
+
+    def test_same_delivery_emptying_the_earlier_lot_is_compliant(self):
+        self._receive(self.lot_a, 4, 5)
+        self._receive(self.lot_b, 10, 5)
+        self._ship([(self.lot_a, 4), (self.lot_b, 3)], 2)
+        self.assertFalse(self._report())
+        # taking only part of the earlier lot with the later one is not
+        self._receive(self.lot_a, 4, 1)
+        planted = self._ship([(self.lot_a, 1), (self.lot_b, 1)], 0)
+        row = self._report()
+        self.assertEqual(row.picking_id, planted)
+        self.assertEqual((row.lot_id, row.earlier_quantity), (self.lot_b, 3.0))
+
+    # ------------------------------------------------------------------ not on hand
+
+    def test_earlier_lot_not_on_hand_is_not_reported(self):
+        # A all gone before B ships
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_a, 5)], 4)
+        self._ship([(self.lot_b, 2)], 3)
+        # A received again only after B shipped once more
+        self._ship([(self.lot_b, 2)], 2)
+        self._receive(self.lot_a, 5, 1)
+        self.assertFalse(self._report())
+
+    def test_earlier_lot_in_another_warehouse_is_not_reported(self):
+        self._receive(self.lot_a, 5, 6, warehouse=self.auckland)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 2)], 3)
+        self.assertFalse(self._report())
+        # moved into Brussels, it counts
+        self._move([(self.lot_a, 5)], self.auckland.lot_stock_id, self.stock, 2)
+        self._ship([(self.lot_b, 2)], 1)
+        row = self._report()
+        self.assertEqual(
+            (row.date, row.earlier_lot_id, row.earlier_quantity), (self._at(1), self.lot_a, 5.0)
+        )
+
+    # ------------------------------------------------------------------ not eligible
+
+    def test_earlier_lot_expired_at_the_delivery_is_not_reported(self):
+        # last day of use 3 days ago: usable at the delivery 4 days ago, not 2 days ago
+        lot_old = self._lot(self.yogurt, "FC-OLD", -3)
+        self._receive(lot_old, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
+        self.assertFalse(self._report())
+        self._ship([(self.lot_b, 1)], 3)
+        row = self._report()
+        self.assertEqual((row.date, row.earlier_lot_id), (self._at(3), lot_old))
+
+    def test_earlier_lot_expiring_the_same_day_is_not_reported(self):
+        same_day = self._lot(self.yogurt, "FC-SAME", 20)
+        same_day.expiration_date = self.lot_b.expiration_date - timedelta(hours=5)
+        self.assertEqual(
+            expiry.local_date(same_day.expiration_date, BRUSSELS),
+            expiry.local_date(self.lot_b.expiration_date, BRUSSELS),
+        )
+        self._receive(same_day, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
+        self.assertFalse(self._report())
+
+    def test_earlier_lot_not_in_a_usable_status_is_not_reported(self):
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 3, partner=self.other_customer)
+        self._ship([(self.lot_b, 1)], 2)
+        self.lot_a._lot_set_status("blocked", "FC lab hold")
+        self.assertFalse(self._report())
+        # restricted to another customer: not for this one
+        self.lot_a._lot_set_status("restricted", "FC one buyer", partners=self.other_customer)
+        rows = self._report()
+        self.assertEqual(rows.partner_id, self.other_customer)
+        self.assertEqual(rows.date, self._at(3))
+
+    def test_customer_minimum_shelf_life(self):
+        """A customer asking for 15 days left could not get A (10 days left)."""
+        self.other_customer.lot_min_shelf_life = 15
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 1, partner=self.other_customer)
+        self.assertFalse(self._report())
+        # 6 days ago, A still had 16 days left
+        self._ship([(self.lot_b, 1)], 6, partner=self.other_customer)
+        self.assertEqual(self._report().date, self._at(6))
+
+    # ------------------------------------------------------------------ when validated
+
+    def _rows(self):
+        return self.Report.search([("product_id", "=", self.yogurt.id)])
+
+    def test_recorded_when_the_delivery_is_validated(self):
+        self._receive(self.lot_a, 10, None)
+        self._receive(self.lot_b, 10, None)
+        self._ship([(self.lot_a, 2)], None)
+        self.assertFalse(self._rows())
+        planted = self._ship([(self.lot_b, 3)], None)
+        row = self._rows()
+        self.assertEqual(row.picking_id, planted)
+        self.assertEqual((row.earlier_lot_id, row.earlier_quantity), (self.lot_a, 8.0))
+        self.assertEqual(row.days_difference, 10)
+        self.assertEqual(row.date, planted.move_line_ids.date)
+        # the history gives the same rows
+        self.Report._lot_fefo_refresh()
+        self.assertEqual(
+            [(r.move_line_id, r.earlier_lot_id, r.earlier_quantity) for r in self._rows()],
+            [(planted.move_line_ids, self.lot_a, 8.0)],
+        )
+
+    def test_status_of_the_moment_kept_until_recomputed(self):
+        self._receive(self.lot_a, 10, None)
+        self._receive(self.lot_b, 10, None)
+        self._ship([(self.lot_b, 3)], None)
+        # blocked afterwards: the delivery was still a violation when it was done
+        self.lot_a._lot_set_status("blocked", "FC found later")
+        self.assertEqual(self._rows().earlier_lot_id, self.lot_a)
+        self._ship([(self.lot_b, 1)], None)
+        self.assertEqual(len(self._rows()), 1)
+        # recomputed from history, with the current statuses
+        self.Report._lot_fefo_refresh()
+        self.assertFalse(self._rows())
+
+    # ------------------------------------------------------------------ access, menu
+
+    def test_menu_and_access(self):
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
+        self.Report._lot_fefo_refresh()
+        user = new_test_user(
+            self.env,
+            login="fc_stock_user",
+            groups="stock.group_stock_user,stock.group_production_lot",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        rows = self.Report.with_user(user).search([("product_id", "=", self.yogurt.id)])
+        self.assertEqual(rows.earlier_lot_id, self.lot_a)
+        with self.assertRaises(AccessError):
+            rows.write({"quantity": 1})
+        with self.assertRaises(AccessError):
+            rows.unlink()
+        with self.assertRaises(AccessError):
+            self.Report.with_user(user).action_recompute()
+        # the deliveries a stock user validates are recorded all the same
+        admin_env, self.env = self.env, self.env(user=user)
+        planted = self._ship([(self.lot_b, 1)], None)
+        self.env = admin_env
+        self.assertEqual(
+            self.Report.with_user(user).search([("picking_id", "=", planted.id)]).earlier_lot_id,
+            self.lot_a,
+        )
+        action = self.env.ref("lot_fefo.action_lot_fefo_compliance_report")
+        self.assertEqual(action.res_model, "lot.fefo.compliance.report")
+        menu = self.env.ref("lot_fefo.menu_lot_fefo_compliance_report")
+        self.assertEqual(menu.action, action)
+        manager = new_test_user(
+            self.env,
+            login="fc_stock_manager",
+            groups="stock.group_stock_manager,stock.group_production_lot",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.assertEqual(self.Report.with_user(manager).action_recompute()["tag"], "reload")
+        self.assertEqual(len(self.Report.search([("product_id", "=", self.yogurt.id)])), 2)

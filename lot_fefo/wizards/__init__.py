@@ -1,0 +1,2 @@
+from . import lot_expired_scrap
+from . import lot_status_change

@@ -1,0 +1,1067 @@
+import re
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+from odoo import Command, api, fields, models
+from odoo.addons.lot_fefo.tools.expiry import day_start_utc
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
+
+from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
+
+RECALL_KINDS = [
+    ("recall", "Recall"),
+    ("withdrawal", "Market Withdrawal"),
+    ("mock", "Mock Recall"),
+]
+RECALL_CLASSES = [
+    ("1", "Class I: serious health risk"),
+    ("2", "Class II: temporary or reversible health effects"),
+    ("3", "Class III: unlikely to cause harm"),
+]
+SCOPE_TYPES = [
+    ("lots", "Lots"),
+    ("supplier_lots", "Supplier Lot Numbers"),
+    ("component_lot", "Component Lot"),
+    ("product_dates", "Product and Production Dates"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("scoped", "Scoped"),
+    ("in_progress", "In Progress"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+# Fields that define what is recalled: frozen once the recall is under way.
+SCOPE_FIELDS = {
+    "kind",
+    "scope_type",
+    "scope_lot_ids",
+    "scope_supplier_lot_names",
+    "scope_supplier_id",
+    "scope_component_lot_id",
+    "scope_product_ids",
+    "scope_date_from",
+    "scope_date_to",
+}
+
+_COMMERCIAL_PARTNERS_SQL = """
+SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner WHERE id = ANY(%s)
+"""
+
+# What is already on return transfers (not cancelled) per delivered move and lot.
+_RETURN_LINES_SQL = """
+SELECT move.origin_returned_move_id, line.lot_id, SUM(line.quantity_product_uom)
+  FROM stock_move move
+  JOIN stock_move_line line ON line.move_id = move.id
+ WHERE move.origin_returned_move_id = ANY(%s) AND move.state != 'cancel'
+ GROUP BY 1, 2
+"""
+
+DEFAULT_INSTRUCTIONS = Markup(
+    "<p>Stop selling and using the products and lots listed above at once and keep them "
+    "apart from any other stock. Count what you still hold and reply to this email with "
+    "that quantity. We will collect the goods, or tell you how to destroy them, and credit "
+    "you in full.</p>"
+)
+
+
+class LotRecall(models.Model):
+    """A recall, market withdrawal or mock recall of lots and everything made from them.
+
+    The scope is computed once, set-based, with the genealogy engine (affected lots,
+    customers, deliveries); stock, reservations and manufacturing orders are read live.
+    Only Recall Managers act on a case; Recall Users read it.
+    """
+
+    _name = "lot.recall"
+    _description = "Recall"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_started desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    kind = fields.Selection(RECALL_KINDS, required=True, default="recall", tracking=True)
+    recall_class = fields.Selection(
+        RECALL_CLASSES,
+        string="Class",
+        tracking=True,
+        help="FDA recall classification, by the health risk of the product.",
+    )
+    reason = fields.Text(required=True, tracking=True)
+    root_cause = fields.Text()
+    authority_reference = fields.Char(
+        tracking=True, help="The authority's reference of this recall, e.g. an FDA event ID."
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    state = fields.Selection(STATES, required=True, default="draft", tracking=True, copy=False)
+
+    scope_type = fields.Selection(
+        SCOPE_TYPES, string="Scope By", required=True, default="lots", tracking=True
+    )
+    scope_lot_ids = fields.Many2many(
+        "stock.lot",
+        "lot_recall_scope_lot_rel",
+        "recall_id",
+        "lot_id",
+        string="Recalled Lots",
+        help="The lots recalled: chosen for a scope by lots, found from the other criteria "
+        "when the scope is computed.",
+    )
+    scope_supplier_lot_names = fields.Text(
+        string="Supplier Lot Numbers", help="One per line, or separated by commas."
+    )
+    scope_supplier_id = fields.Many2one(
+        "res.partner", string="Supplier", help="Only lots received from this supplier."
+    )
+    scope_component_lot_id = fields.Many2one(
+        "stock.lot",
+        string="Component Lot",
+        help="Everything made from this lot, and the lot itself, is recalled.",
+    )
+    scope_product_ids = fields.Many2many("product.product", string="Products")
+    scope_date_from = fields.Date(
+        string="Produced From",
+        help="First production day (receipt day for lots received without one).",
+    )
+    scope_date_to = fields.Date(string="Produced To")
+
+    affected_lot_ids = fields.Many2many(
+        "stock.lot",
+        "lot_recall_affected_lot_rel",
+        "recall_id",
+        "lot_id",
+        string="Affected Lots",
+        readonly=True,
+        copy=False,
+        help="The recalled lots and every lot made from them, at any level.",
+    )
+    lot_line_ids = fields.One2many("lot.recall.lot", "recall_id", string="Affected Lot Lines")
+    delivery_line_ids = fields.One2many("lot.recall.delivery", "recall_id", string="Deliveries")
+    customer_ids = fields.One2many("lot.recall.customer", "recall_id", string="Customers")
+    return_picking_ids = fields.One2many(
+        "stock.picking", "lot_recall_id", string="Return Transfers"
+    )
+    quant_ids = fields.Many2many(
+        "stock.quant", compute="_compute_live_lines", string="Stock on Hand"
+    )
+    reserved_move_line_ids = fields.Many2many(
+        "stock.move.line",
+        compute="_compute_live_lines",
+        string="Reservations",
+        help="Open operations reserving or using affected lots.",
+    )
+    open_sale_line_ids = fields.Many2many(
+        "sale.order.line",
+        compute="_compute_live_lines",
+        string="Open Sale Order Lines",
+        help="Confirmed sale order lines of affected products not fully delivered yet.",
+    )
+    production_ids = fields.Many2many(
+        "mrp.production",
+        compute="_compute_live_lines",
+        string="Manufacturing Orders",
+        help="Manufacturing orders in progress that consume affected lots.",
+    )
+    affected_lot_count = fields.Integer(compute="_compute_counts")
+    customer_count = fields.Integer(compute="_compute_counts")
+    delivery_count = fields.Integer(compute="_compute_counts")
+    return_count = fields.Integer(compute="_compute_counts")
+
+    relocate_stock = fields.Boolean(
+        string="Move Stock to Quarantine",
+        help="When blocking, also move the affected stock of each warehouse to its quarantine "
+        "location.",
+    )
+    customer_instructions = fields.Html(
+        string="Instructions to Customers",
+        default=DEFAULT_INSTRUCTIONS,
+        help="What customers must do, printed in their notification.",
+    )
+    corrective_action = fields.Html(help="Required to close the recall.")
+
+    date_started = fields.Datetime(
+        string="Started", required=True, readonly=True, copy=False, default=fields.Datetime.now
+    )
+    date_traced = fields.Datetime(
+        string="Traced", readonly=True, copy=False, help="When the scope was last computed."
+    )
+    date_blocked = fields.Datetime(string="Stock Blocked", readonly=True, copy=False)
+    date_notified = fields.Datetime(string="Customers Notified", readonly=True, copy=False)
+    date_returns = fields.Datetime(string="Returns Created", readonly=True, copy=False)
+    date_closed = fields.Datetime(string="Closed", readonly=True, copy=False)
+    trace_duration = fields.Float(
+        string="Time to Trace (hours)",
+        compute="_compute_mock_result",
+        store=True,
+        help="From the start of the recall to the complete trace.",
+    )
+    mock_target_hours = fields.Float(
+        string="Target (hours)",
+        default=lambda self: self.env.company.lot_recall_mock_target_hours,
+        help="A mock recall passes when its trace is complete within this time.",
+    )
+    mock_result = fields.Selection(
+        [("passed", "Passed"), ("failed", "Failed")],
+        compute="_compute_mock_result",
+        store=True,
+    )
+
+    quantity_base = fields.Float(
+        string="Produced or Received",
+        compute="_compute_effectiveness",
+        digits="Product Unit of Measure",
+        help="Of the affected lots, less what was consumed into other affected lots.",
+    )
+    quantity_delivered = fields.Float(
+        string="Shipped", compute="_compute_effectiveness", digits="Product Unit of Measure"
+    )
+    quantity_returned = fields.Float(
+        string="Returned", compute="_compute_effectiveness", digits="Product Unit of Measure"
+    )
+    quantity_destroyed = fields.Float(
+        string="Destroyed",
+        compute="_compute_effectiveness",
+        digits="Product Unit of Measure",
+        help="Scrapped here, and destroyed by customers on site.",
+    )
+    quantity_never_shipped_blocked = fields.Float(
+        string="Never Shipped and Blocked",
+        compute="_compute_effectiveness",
+        digits="Product Unit of Measure",
+    )
+    quantity_at_customers = fields.Float(
+        string="Still at Customers",
+        compute="_compute_effectiveness",
+        digits="Product Unit of Measure",
+    )
+    quantity_recovered = fields.Float(
+        string="Recovered", compute="_compute_effectiveness", digits="Product Unit of Measure"
+    )
+    recovered_percent = fields.Float(
+        string="Recovered (%)",
+        compute="_compute_effectiveness",
+        digits=(16, 2),
+        help="(Returned + destroyed + never shipped and blocked) / produced or received.",
+    )
+    quantity_in = fields.Float(
+        string="Mass Balance In",
+        compute="_compute_effectiveness",
+        digits="Product Unit of Measure",
+    )
+    quantity_unaccounted = fields.Float(
+        string="Unaccounted", compute="_compute_effectiveness", digits="Product Unit of Measure"
+    )
+    accounted_percent = fields.Float(
+        string="Accounted For (%)",
+        compute="_compute_effectiveness",
+        digits=(16, 2),
+        help="Mass balance: (out + on hand) / in over the affected lots.",
+    )
+    effectiveness_reviewed = fields.Boolean(readonly=True, copy=False, tracking=True)
+    effectiveness_review_date = fields.Datetime(readonly=True, copy=False)
+    effectiveness_reviewer_id = fields.Many2one("res.users", readonly=True, copy=False)
+    reviewed_recovered_percent = fields.Float(
+        string="Reviewed Recovered (%)", readonly=True, copy=False, digits=(16, 2)
+    )
+
+    # ------------------------------------------------------------------ constraints, CRUD
+
+    @api.constrains("scope_date_from", "scope_date_to")
+    def _check_scope_dates(self):
+        for recall in self:
+            if (
+                recall.scope_date_from
+                and recall.scope_date_to
+                and recall.scope_date_from > recall.scope_date_to
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The production date range of %s ends before it starts.", recall.name
+                    )
+                )
+
+    @api.constrains("mock_target_hours")
+    def _check_mock_target(self):
+        if any(recall.mock_target_hours <= 0 for recall in self):
+            raise ValidationError(self.env._("The mock recall target must be a positive time."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company or self.env.company
+                ).next_by_code("lot.recall") or self.env._("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if SCOPE_FIELDS & set(vals) and any(
+            recall.state not in ("draft", "scoped") for recall in self
+        ):
+            raise UserError(
+                self.env._("The scope of a recall cannot change once it is in progress.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        if any(recall.state not in ("draft", "cancelled") for recall in self):
+            raise UserError(self.env._("Only draft or cancelled recalls can be deleted."))
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("date_started", "date_traced", "mock_target_hours", "kind")
+    def _compute_mock_result(self):
+        for recall in self:
+            if recall.date_traced and recall.date_started:
+                seconds = (recall.date_traced - recall.date_started).total_seconds()
+                recall.trace_duration = max(0.0, seconds / 3600.0)
+            else:
+                recall.trace_duration = 0.0
+            if recall.kind == "mock" and recall.date_traced:
+                recall.mock_result = (
+                    "passed" if recall.trace_duration <= recall.mock_target_hours else "failed"
+                )
+            else:
+                recall.mock_result = False
+
+    @api.depends("affected_lot_ids", "delivery_line_ids", "customer_ids", "return_picking_ids")
+    def _compute_counts(self):
+        for recall in self:
+            recall.affected_lot_count = len(recall.affected_lot_ids)
+            recall.customer_count = len(recall.customer_ids)
+            recall.delivery_count = len(recall.delivery_line_ids)
+            recall.return_count = len(recall.return_picking_ids)
+
+    @api.depends("affected_lot_ids")
+    def _compute_live_lines(self):
+        for recall in self:
+            lots = recall.affected_lot_ids
+            recall.quant_ids = self.env["stock.quant"].search(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("location_id.usage", "in", ("internal", "transit")),
+                    ("quantity", "!=", 0),
+                ]
+            )
+            recall.reserved_move_line_ids = self.env["stock.move.line"].search(
+                [("lot_id", "in", lots.ids), ("state", "not in", ("done", "cancel"))]
+            )
+            recall.production_ids = self.env["mrp.production"].search(
+                [
+                    ("state", "in", ("confirmed", "progress", "to_close")),
+                    ("move_raw_ids.move_line_ids.lot_id", "in", lots.ids),
+                ]
+            )
+            recall.open_sale_line_ids = (
+                self.env["sale.order.line"]
+                .search(
+                    [
+                        ("product_id", "in", lots.product_id.ids),
+                        ("state", "=", "sale"),
+                        ("display_type", "=", False),
+                        ("order_id.delivery_status", "in", ("pending", "started", "partial")),
+                    ]
+                )
+                .filtered(
+                    lambda line: (
+                        float_compare(
+                            line.qty_delivered,
+                            line.product_uom_qty,
+                            precision_rounding=line.product_uom.rounding,
+                        )
+                        < 0
+                    )
+                )
+            )
+
+    @api.depends("affected_lot_ids", "customer_ids.destroyed_quantity")
+    def _compute_effectiveness(self):
+        for recall in self:
+            figures = recall._effectiveness()
+            recall.quantity_base = figures["base"]
+            recall.quantity_delivered = figures["delivered"]
+            recall.quantity_returned = figures["returned"]
+            recall.quantity_destroyed = figures["destroyed"]
+            recall.quantity_never_shipped_blocked = figures["never_shipped_blocked"]
+            recall.quantity_at_customers = figures["at_customers"]
+            recall.quantity_recovered = figures["recovered"]
+            recall.recovered_percent = figures["recovered_percent"]
+            recall.quantity_in = figures["in"]
+            recall.quantity_unaccounted = figures["unaccounted"]
+            recall.accounted_percent = figures["accounted_percent"]
+
+    def _effectiveness(self):
+        """Recall effectiveness and mass balance over the affected lots, now.
+
+        Per lot (see ``lot_effectiveness``): recovered = returned + destroyed + never
+        shipped and blocked, over what was produced or received and not consumed into
+        another affected lot (so intermediate lots are not counted twice). Overall, the
+        lots' figures are added up (each in its product's unit) with what customers report
+        having destroyed on site (at most what they still held).
+
+        :return: dict of totals, with ``recovered_percent`` and ``accounted_percent``
+        """
+        self.ensure_one()
+        lots = self.affected_lot_ids
+        balance = self.env["lot.genealogy"].mass_balance(lots.ids)
+        blocked = {lot.id: lot.lot_status in BLOCKED_STATUSES for lot in lots}
+        totals = defaultdict(float)
+        for lot_id, values in balance.items():
+            for key, quantity in lot_effectiveness(values, blocked[lot_id]).items():
+                totals[key] += quantity
+            totals["in"] += values["in"]
+            totals["accounted"] += values["out"] + values["on_hand"]
+            totals["unaccounted"] += values["unaccounted"]
+        destroyed_at_customers = sum(
+            min(
+                customer.destroyed_quantity,
+                max(0.0, customer.delivered_quantity - customer.returned_quantity),
+            )
+            for customer in self.customer_ids
+        )
+        totals["destroyed"] += destroyed_at_customers
+        totals["recovered"] += destroyed_at_customers
+        totals["at_customers"] = max(0.0, totals["at_customers"] - destroyed_at_customers)
+        totals["recovered_percent"] = (
+            100.0 * totals["recovered"] / totals["base"] if totals["base"] else 0.0
+        )
+        totals["accounted_percent"] = (
+            100.0 * totals["accounted"] / totals["in"] if totals["in"] else 0.0
+        )
+        return totals
+
+    # ------------------------------------------------------------------ scope
+
+    def action_compute_scope(self):
+        """Trace the scope downstream and record affected lots, customers and deliveries.
+
+        Allowed while draft or scoped (a recomputation replaces the previous result);
+        moves the recall to *Scoped*.
+        """
+        self._check_recall_manager()
+        self._check_state(("draft", "scoped"))
+        for recall in self:
+            recall._compute_scope()
+        return True
+
+    def _scope_company_ids(self):
+        """Every company the user may see, and the recall's."""
+        return (self.env.user.company_ids | self.company_id).ids
+
+    def _scope_roots(self):
+        """The lots the recall starts from, found from the scope criteria."""
+        self.ensure_one()
+        lots = self.env["stock.lot"].with_context(allowed_company_ids=self._scope_company_ids())
+        if self.scope_type == "lots":
+            roots = self.scope_lot_ids
+            if not roots:
+                raise UserError(self.env._("Choose the lots to recall."))
+        elif self.scope_type == "component_lot":
+            roots = self.scope_component_lot_id
+            if not roots:
+                raise UserError(self.env._("Choose the component lot to recall."))
+        elif self.scope_type == "supplier_lots":
+            names = self._supplier_lot_names()
+            if not names:
+                raise UserError(self.env._("Enter the supplier lot numbers to recall."))
+            domain = [("supplier_lot", "in", names)]
+            if self.scope_supplier_id:
+                domain.append(("supplier_id", "=", self.scope_supplier_id.commercial_partner_id.id))
+            roots = lots.search(domain)
+            missing = sorted(set(names) - set(roots.mapped("supplier_lot")))
+            if not roots:
+                raise UserError(
+                    self.env._(
+                        "No lot has the supplier lot numbers %s.", format_list(self.env, names)
+                    )
+                )
+            if missing:
+                self.message_post(
+                    body=self.env._(
+                        "No lot found for the supplier lot numbers %s.",
+                        format_list(self.env, missing),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        else:
+            if not (self.scope_product_ids and self.scope_date_from and self.scope_date_to):
+                raise UserError(
+                    self.env._("Choose the products and the first and last production days.")
+                )
+            tz = self.company_id._lot_fefo_tz()
+            start = day_start_utc(self.scope_date_from, tz)
+            end = day_start_utc(self.scope_date_to + timedelta(days=1), tz)
+            roots = lots.search(
+                [
+                    ("product_id", "in", self.scope_product_ids.ids),
+                    "|",
+                    "&",
+                    ("production_date", ">=", self.scope_date_from),
+                    ("production_date", "<=", self.scope_date_to),
+                    "&",
+                    "&",
+                    ("production_date", "=", False),
+                    ("receipt_date", ">=", start),
+                    ("receipt_date", "<", end),
+                ]
+            )
+            if not roots:
+                raise UserError(
+                    self.env._("No lot of these products was produced or received in these days.")
+                )
+        return roots
+
+    def _supplier_lot_names(self):
+        names = re.split(r"[\n,;]+", self.scope_supplier_lot_names or "")
+        return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+    def _compute_scope(self):
+        """One downstream trace of the roots, then the scope lines written in batches."""
+        self.ensure_one()
+        started = time.monotonic()
+        roots = self._scope_roots()
+        genealogy = self.env["lot.genealogy"].with_context(
+            allowed_company_ids=self._scope_company_ids()
+        )
+        result = genealogy.trace(roots.ids, "downstream")
+        depths = {row["lot_id"]: row["depth"] for row in result["lots"]}
+        if not depths:
+            raise UserError(self.env._("You may not read the lots to recall."))
+        deliveries = [move for move in result["movements"] if move["kind"] == "delivery"]
+        self.env.cr.execute(
+            _COMMERCIAL_PARTNERS_SQL, [list({m["partner_id"] for m in deliveries} - {None})]
+        )
+        commercial = dict(self.env.cr.fetchall())
+
+        self._clear_scope()
+        totals = defaultdict(lambda: [0.0, 0])
+        for move in deliveries:
+            partner_id = commercial.get(move["partner_id"])
+            if partner_id:
+                totals[partner_id][0] += move["quantity"]
+                totals[partner_id][1] += 1
+        self._insert_rows(
+            "lot.recall.customer",
+            [
+                {
+                    "recall_id": self.id,
+                    "partner_id": partner_id,
+                    "delivered_quantity": quantity,
+                    "delivery_count": count,
+                    "destroyed_quantity": 0.0,
+                    "response": "pending",
+                }
+                for partner_id, (quantity, count) in totals.items()
+            ],
+        )
+        self.env.cr.execute(
+            "SELECT partner_id, id FROM lot_recall_customer WHERE recall_id = %s", [self.id]
+        )
+        customer_of = dict(self.env.cr.fetchall())
+        self._insert_rows(
+            "lot.recall.delivery",
+            [
+                {
+                    "recall_id": self.id,
+                    "customer_id": customer_of.get(commercial.get(move["partner_id"])),
+                    "move_line_id": move["id"],
+                    "date": move["date"],
+                    "lot_id": move["lot_id"],
+                    "quantity": move["quantity"],
+                }
+                for move in deliveries
+            ],
+        )
+        self._insert_rows(
+            "lot.recall.lot",
+            [
+                {"recall_id": self.id, "lot_id": lot_id, "depth": depth}
+                for lot_id, depth in depths.items()
+            ],
+        )
+        for model in ("lot.recall.delivery", "lot.recall.customer", "lot.recall.lot"):
+            self.env[model].invalidate_model()
+        self.invalidate_recordset(["delivery_line_ids", "customer_ids", "lot_line_ids"])
+        self.write(
+            {
+                "state": "scoped",
+                "scope_lot_ids": [Command.set(roots.ids)],
+                "affected_lot_ids": [Command.set(list(depths))],
+                "date_traced": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Scope computed in %(seconds).1f s: %(lots)s affected lots, %(customers)s "
+                "customers, %(deliveries)s deliveries.",
+                seconds=time.monotonic() - started,
+                lots=len(depths),
+                customers=len(customer_of),
+                deliveries=len(deliveries),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _clear_scope(self):
+        """Remove the lines of a previous scope computation."""
+        self.ensure_one()
+        for model in ("lot.recall.delivery", "lot.recall.customer", "lot.recall.lot"):
+            self.env[model].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE recall_id = %s",
+                    SQL.identifier(self.env[model]._table),
+                    self.id,
+                )
+            )
+            self.env[model].invalidate_model()
+        self.invalidate_recordset(["delivery_line_ids", "customer_ids", "lot_line_ids"])
+
+    def _insert_rows(self, model_name, rows):
+        """Insert scope lines in one statement, one array per column.
+
+        A real recall reaches tens of thousands of deliveries: the ORM's ``create`` takes
+        seconds for them, this a fraction of it. The rows hold every required column
+        (defaults included); the model's cache is left to the caller to invalidate.
+        """
+        if not rows:
+            return
+        model = self.env[model_name]
+        values = {column: [row[column] for row in rows] for column in rows[0]}
+        if model._log_access:
+            now = self.env.cr.now()
+            values.update(
+                create_uid=[self.env.uid] * len(rows),
+                write_uid=[self.env.uid] * len(rows),
+                create_date=[now] * len(rows),
+                write_date=[now] * len(rows),
+            )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) SELECT * FROM unnest(%s)",
+                SQL.identifier(model._table),
+                SQL(", ").join(SQL.identifier(column) for column in values),
+                SQL(", ").join(
+                    SQL(f"%s::{model._fields[column].column_type[1]}[]", array)
+                    for column, array in values.items()
+                ),
+            )
+        )
+
+    # ------------------------------------------------------------------ workflow
+
+    def _name_list(self, records, limit=20):
+        """Display names for a chatter note: the first ``limit``, then how many more."""
+        names = records[:limit].mapped("display_name")
+        if len(records) > limit:
+            names.append(self.env._("%s more", len(records) - limit))
+        return format_list(self.env, names)
+
+    def _check_recall_manager(self):
+        """Only Recall Managers act on recalls, whatever the button's groups say."""
+        if not (self.env.su or self.env.user.has_group("lot_recall.group_recall_manager")):
+            raise AccessError(
+                self.env._("Only Recall Managers can act on recalls; Recall Users can read them.")
+            )
+
+    def _check_state(self, states):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for recall in self:
+            if recall.state not in states:
+                raise UserError(
+                    self.env._(
+                        "%(recall)s is %(state)s: this action is for recalls that are %(states)s.",
+                        recall=recall.name,
+                        state=labels[recall.state],
+                        states=format_list(self.env, [labels[state] for state in states]),
+                    )
+                )
+
+    def _check_scoped(self):
+        for recall in self:
+            if not recall.affected_lot_ids:
+                raise UserError(self.env._("Compute the scope of %s first.", recall.name))
+
+    def action_start(self):
+        """Start working on a scoped recall."""
+        self._check_recall_manager()
+        self._check_state(("scoped",))
+        self._check_scoped()
+        self.write({"state": "in_progress"})
+        return True
+
+    def action_block_stock(self):
+        """Set every affected lot to *Recalled*: unreserved, unusable, optionally quarantined.
+
+        A mock recall only notes what would be blocked.
+        """
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"))
+        self._check_scoped()
+        for recall in self:
+            lots = recall.affected_lot_ids
+            on_hand = sum(recall.quant_ids.mapped("quantity"))
+            if recall.kind == "mock":
+                body = self.env._(
+                    "Mock recall: %(lots)s lots (%(quantity)s on hand) would be blocked; "
+                    "nothing was changed.",
+                    lots=len(lots),
+                    quantity=on_hand,
+                )
+            else:
+                to_block = lots.filtered(lambda lot: lot.lot_status != "recalled")
+                if to_block:
+                    to_block._lot_set_status(
+                        "recalled",
+                        self.env._(
+                            "%(recall)s: %(reason)s", recall=recall.name, reason=recall.reason
+                        ),
+                        relocate=recall.relocate_stock,
+                    )
+                body = self.env._(
+                    "%(lots)s lots set to Recalled (%(quantity)s on hand), their reservations "
+                    "removed%(moved)s.",
+                    lots=len(to_block),
+                    quantity=on_hand,
+                    moved=self.env._(" and their stock moved to quarantine")
+                    if recall.relocate_stock
+                    else "",
+                )
+            recall.write({"state": "in_progress", "date_blocked": fields.Datetime.now()})
+            recall.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_notify_customers(self):
+        """Email each customer not notified yet its own deliveries, lots and quantities.
+
+        One email per customer from the template *Recall: customer notification*, posted
+        on the recall (replies come back to it) and logged on the customer. A mock recall
+        prepares the emails and sends none.
+        """
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"))
+        self._check_scoped()
+        template = self.env.ref("lot_recall.mail_template_recall_customer")
+        for recall in self:
+            customers = recall.customer_ids.filtered(lambda c: not c.notified_date)
+            if not customers:
+                raise UserError(
+                    self.env._("Every customer of %s has been notified already.", recall.name)
+                )
+            recall._notify_customers(customers, template)
+        return True
+
+    def _notify_customers(self, customers, template):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if self.kind == "mock":
+            self.message_post(
+                body=self.env._(
+                    "Mock recall: %(count)s customer emails prepared, none sent (%(customers)s).",
+                    count=len(customers),
+                    customers=self._name_list(customers.partner_id),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            self.write({"state": "in_progress", "date_notified": now})
+            return
+        subjects = template._render_field("subject", customers.ids, compute_lang=True)
+        bodies = template._render_field("body_html", customers.ids, compute_lang=True)
+        recall = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+        notified = self.env["lot.recall.customer"]
+        for customer in customers:
+            if not customer.partner_id.email:
+                continue
+            recall.message_post(
+                body=bodies[customer.id],
+                subject=subjects[customer.id],
+                partner_ids=customer.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="lot_recall.mt_recall_customer_notice",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            notified |= customer
+        notified.write({"notified_date": now})
+        link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (
+            self.id,
+            self.name,
+        )
+        notified.partner_id._message_log_batch(
+            bodies={
+                partner.id: Markup("%s %s") % (self.env._("Notified of the recall"), link)
+                + Markup(": %s") % self.reason
+                for partner in notified.partner_id
+            }
+        )
+        skipped = customers - notified
+        body = self.env._("%s customers notified by email.", len(notified))
+        if skipped:
+            body += " " + self.env._(
+                "Without an email address, to contact otherwise: %s.",
+                self._name_list(skipped.partner_id),
+            )
+        self.write({"state": "in_progress", "date_notified": now})
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_create_returns(self):
+        """Create, per customer delivery, a return of the affected lots still at the customer.
+
+        Returns are created with Odoo's return wizard, keep the lots of the delivery and are
+        linked to the recall and its customer; quantities already on a return are left
+        out. A mock recall only notes how many returns it would create.
+        """
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"))
+        self._check_scoped()
+        pickings = self.env["stock.picking"]
+        for recall in self:
+            planned = recall._returns_to_create()
+            if not planned:
+                raise UserError(
+                    self.env._(
+                        "Nothing of %s is left to return: every delivery is on a return.",
+                        recall.name,
+                    )
+                )
+            if recall.kind == "mock":
+                body = self.env._(
+                    "Mock recall: %(count)s return transfers would be created; none was.",
+                    count=len(planned),
+                )
+            else:
+                created = recall._create_return_pickings(planned)
+                pickings |= created
+                body = self.env._(
+                    "%(count)s return transfers created: %(names)s.",
+                    count=len(created),
+                    names=self._name_list(created),
+                )
+            recall.write({"state": "in_progress", "date_returns": fields.Datetime.now()})
+            recall.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if len(self) == 1 and pickings:
+            return self.action_view_returns()
+        return True
+
+    def _returns_to_create(self):
+        """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}."""
+        self.ensure_one()
+        lines = self.delivery_line_ids.filtered(lambda line: line.picking_id and line.customer_id)
+        self.env.cr.execute(_RETURN_LINES_SQL, [lines.move_line_id.move_id.ids])
+        on_returns = {(move_id, lot_id): qty for move_id, lot_id, qty in self.env.cr.fetchall()}
+        wanted = defaultdict(lambda: defaultdict(float))
+        for line in lines:
+            key = (line.move_line_id.move_id.id, line.lot_id.id)
+            wanted[line.picking_id, line.customer_id][key] += line.quantity
+        planned = {}
+        for picking_customer, quantities in wanted.items():
+            rounding = picking_customer[0].move_ids[:1].product_uom.rounding or 0.01
+            todo = {
+                key: quantity - on_returns.get(key, 0.0)
+                for key, quantity in quantities.items()
+                if not float_is_zero(
+                    max(0.0, quantity - on_returns.get(key, 0.0)), precision_rounding=rounding
+                )
+            }
+            if todo:
+                planned[picking_customer] = todo
+        return planned
+
+    def _create_return_pickings(self, planned):
+        self.ensure_one()
+        returns = self.env["stock.picking"]
+        for (picking, customer), quantities in planned.items():
+            per_move = defaultdict(float)
+            for (move_id, _lot_id), quantity in quantities.items():
+                per_move[move_id] += quantity
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(
+                    active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
+                )
+                .create({})
+            )
+            for line in wizard.product_return_moves:
+                line.quantity = per_move.get(line.move_id.id, 0.0)
+            returned = wizard._create_return()
+            moves = returned.move_ids
+            moves._do_unreserve()
+            line_vals = []
+            for move in moves:
+                for (move_id, lot_id), quantity in quantities.items():
+                    if move_id == move.origin_returned_move_id.id:
+                        line_vals.append(
+                            dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
+                        )
+            self.env["stock.move.line"].create(line_vals)
+            moves._recompute_state()
+            returned.write(
+                {
+                    "lot_recall_id": self.id,
+                    "lot_recall_customer_id": customer.id,
+                    "origin": f"{self.name} - {picking.name}",
+                }
+            )
+            returns |= returned
+        return returns
+
+    def action_review_effectiveness(self):
+        """Record that the recall's effectiveness was reviewed, with today's figures."""
+        self._check_recall_manager()
+        self._check_state(("in_progress",))
+        for recall in self:
+            figures = recall._effectiveness()
+            recall.write(
+                {
+                    "effectiveness_reviewed": True,
+                    "effectiveness_review_date": fields.Datetime.now(),
+                    "effectiveness_reviewer_id": self.env.user.id,
+                    "reviewed_recovered_percent": figures["recovered_percent"],
+                }
+            )
+            recall.message_post(
+                body=self.env._(
+                    "Effectiveness reviewed: %(recovered).2f %% recovered (%(quantity)s of "
+                    "%(base)s), %(at_customers)s still at customers, %(accounted).2f %% "
+                    "accounted for in the mass balance.",
+                    recovered=figures["recovered_percent"],
+                    quantity=round(figures["recovered"], 4),
+                    base=round(figures["base"], 4),
+                    at_customers=round(figures["at_customers"], 4),
+                    accounted=figures["accounted_percent"],
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_close(self):
+        """Close a recall in progress once its effectiveness is reviewed and a corrective
+        action is recorded."""
+        self._check_recall_manager()
+        self._check_state(("in_progress",))
+        for recall in self:
+            missing = []
+            if not recall.effectiveness_reviewed:
+                missing.append(self.env._("review its effectiveness"))
+            if is_html_empty(recall.corrective_action):
+                missing.append(self.env._("record the corrective action"))
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "To close %(recall)s, %(missing)s.",
+                        recall=recall.name,
+                        missing=format_list(self.env, missing),
+                    )
+                )
+        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        return True
+
+    def action_cancel(self):
+        """Cancel a recall that is not closed; blocked lots keep their status."""
+        self._check_recall_manager()
+        self._check_state(("draft", "scoped", "in_progress"))
+        for recall in self:
+            if recall.date_blocked and recall.kind != "mock":
+                recall.message_post(
+                    body=self.env._(
+                        "The affected lots stay Recalled: release them from the lot if they "
+                        "are safe."
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        self.write({"state": "cancelled"})
+        return True
+
+    # ------------------------------------------------------------------ navigation
+
+    def _open_list(self, name, model, domain, context=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": context or {},
+        }
+
+    def action_view_affected_lots(self):
+        """The affected lots with their mass balance."""
+        self.ensure_one()
+        action = self._open_list(
+            self.env._("Affected Lots"), "stock.lot", [("id", "in", self.affected_lot_ids.ids)]
+        )
+        action["views"] = [
+            (self.env.ref("lot_traceability.view_stock_lot_mass_balance_list").id, "list"),
+            (False, "form"),
+        ]
+        return action
+
+    def action_view_customers(self):
+        self.ensure_one()
+        return self._open_list(
+            self.env._("Recall Customers"),
+            "lot.recall.customer",
+            [("recall_id", "=", self.id)],
+        )
+
+    def action_view_deliveries(self):
+        self.ensure_one()
+        return self._open_list(
+            self.env._("Recall Deliveries"),
+            "lot.recall.delivery",
+            [("recall_id", "=", self.id)],
+            {"search_default_group_customer": 1},
+        )
+
+    def action_view_returns(self):
+        self.ensure_one()
+        return self._open_list(
+            self.env._("Recall Returns"),
+            "stock.picking",
+            [("lot_recall_id", "=", self.id)],
+        )
+
+    def action_open_regulator_export(self):
+        """FSMA 204 spreadsheet or EPCIS document of the affected lots."""
+        self.ensure_one()
+        self._check_scoped()
+        return self.env["lot.regulator.export"].action_open_for_lots(
+            self.affected_lot_ids, recall=self
+        )
+
+    def _timeline(self):
+        """Dated events of the recall for its summary, from its chatter: creation, state
+        changes and the notes every action leaves (scope, blocking, notifications, returns,
+        responses, review)."""
+        self.ensure_one()
+        events = []
+        messages = self.message_ids.sorted(lambda m: (m.date, m.id))
+        for message in messages:
+            author = message.author_id.name or ""
+            for tracking in message.sudo().tracking_value_ids:
+                if tracking.field_id.name == "state":
+                    events.append(
+                        (message.date, author, self.env._("State: %s", tracking.new_value_char))
+                    )
+            if message.subtype_id == self.env.ref("mail.mt_note") and message.body:
+                events.append((message.date, author, message.preview))
+        return sorted(events, key=lambda event: event[0])

@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    """Recalls that affect a customer, from the customer's form."""
+
+    _inherit = "res.partner"
+
+    lot_recall_count = fields.Integer(
+        string="Recalls",
+        compute="_compute_lot_recall_count",
+        groups="lot_recall.group_recall_user",
+    )
+
+    def _compute_lot_recall_count(self):
+        groups = self.env["lot.recall.customer"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["recall_id:count_distinct"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.lot_recall_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_view_lot_recalls(self):
+        """Recalls in which this customer (or its company) received affected lots."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Recalls"),
+            "res_model": "lot.recall",
+            "view_mode": "list,form",
+            "domain": [("customer_ids.partner_id", "=", self.commercial_partner_id.id)],
+        }

@@ -1,0 +1,325 @@
+import base64
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .regulator_export_common import RegulatorExportCommon
+
+HEADER = [
+    "Event ID",
+    "Critical Tracking Event",
+    "Input or Output",
+    "Traceability Lot Code (TLC)",
+    "Product Description",
+    "Quantity",
+    "Unit of Measure",
+    "Event Date",
+    "Immediate Previous Source Location",
+    "Receiving Location",
+    "Ship-From Location",
+    "Immediate Subsequent Recipient Location",
+    "Transformation Location",
+    "TLC Source Location or Reference",
+    "Supplier Lot Code",
+    "Reference Document Type",
+    "Reference Document Number",
+    "Source Document",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestFsmaExport(RegulatorExportCommon):
+    """FDA FSMA 204 sortable spreadsheet: key data elements of receiving, transformation and
+    shipping events, files, periods and access."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fsma = cls.env["lot.fsma.export"]
+
+    def _cells(self, row):
+        return {key: row[key] for key, _title in self.fsma._columns()}
+
+    def test_header_is_the_fsma_key_data_elements(self):
+        self.assertEqual([title for _key, title in self.fsma._columns()], HEADER)
+
+    def test_receiving_rows(self):
+        rows = [row for row in self.fsma._events(self.lots) if row["cte"] == "receiving"]
+        self.assertEqual([row["tlc"] for row in rows], ["ROM-T1", "SPN-T1"])
+        farm = (
+            "Fresh Farms Test, 12 Farm Road, 93901 Salinas, California, United States, "
+            "phone +1 831 555 0100, GLN 0614141000012"
+        )
+        self.assertEqual(self._location(self.farm), farm)
+        self.assertEqual(
+            self._cells(rows[0]),
+            {
+                "event_id": self.receipt.name,
+                "cte_label": "Receiving",
+                "role_label": "",
+                "tlc": "ROM-T1",
+                "product_description": "[ROM] Romaine Test, GTIN 04012345000016",
+                "quantity": 50.0,
+                "uom": "kg",
+                "event_date": self._day(10),
+                "previous_source": farm,
+                "receiving_location": self.plant_location,
+                "ship_from": "",
+                "recipient": "",
+                "transformation_location": "",
+                # The lot code was given here (the farm's own lot is FF-778): the TLC source
+                # is the receiving plant.
+                "tlc_source": self.plant_location,
+                "supplier_lot": "FF-778",
+                "reference_type": "Receipt",
+                "reference_number": self.receipt.name,
+                "source_document": "PO-TEST-1",
+            },
+        )
+        spinach = rows[1]
+        self.assertEqual(spinach["event_id"], rows[0]["event_id"])
+        self.assertEqual((spinach["quantity"], spinach["uom"]), (30.0, "kg"))
+        self.assertEqual(spinach["product_description"], "[SPN] Spinach Test")
+        # Kept under the farm's code: the farm is the TLC source.
+        self.assertEqual(spinach["tlc_source"], farm)
+        self.assertEqual(spinach["partner_id"], self.farm.id)
+
+    def test_transformation_rows_share_the_order_as_event_id(self):
+        rows = [row for row in self.fsma._events(self.lots) if row["cte"] == "transformation"]
+        self.assertEqual(
+            [(row["role"], row["tlc"], row["quantity"], row["uom"]) for row in rows],
+            [
+                ("input", "ROM-T1", 20.0, "kg"),
+                ("input", "SPN-T1", 10.0, "kg"),
+                ("output", "SAL-T1", 100.0, "Units"),
+            ],
+        )
+        self.assertEqual({row["event_id"] for row in rows}, {self.production.name})
+        self.assertEqual({row["reference_number"] for row in rows}, {self.production.name})
+        self.assertEqual({row["reference_type"] for row in rows}, {"Manufacturing Order"})
+        self.assertEqual({row["event_date"] for row in rows}, {self._day(5)})
+        self.assertEqual({row["transformation_location"] for row in rows}, {self.plant_location})
+        self.assertEqual([row["role_label"] for row in rows], ["Input", "Input", "Output"])
+        output = rows[2]
+        self.assertEqual(output["product_description"], "[SAL] Salad Mix Test, barcode SALAD-X")
+        self.assertEqual(output["tlc_source"], self.plant_location)
+        self.assertEqual(output["production_id"], self.production.id)
+        for row in rows:
+            self.assertFalse(row["previous_source"] or row["recipient"] or row["ship_from"])
+
+    def test_shipping_rows_in_the_unit_shipped(self):
+        rows = [row for row in self.fsma._events(self.sal_lot) if row["cte"] == "shipping"]
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(
+            self._cells(rows[0]),
+            {
+                "event_id": self.delivery.name,
+                "cte_label": "Shipping",
+                "role_label": "",
+                "tlc": "SAL-T1",
+                "product_description": "[SAL] Salad Mix Test, barcode SALAD-X",
+                "quantity": 5.0,
+                "uom": "Dozens",
+                "event_date": self._day(3),
+                "previous_source": "",
+                "receiving_location": "",
+                "ship_from": self.plant_location,
+                "recipient": "Salad Bar Test, Downtown, 5 Main St, 10002 New York, United States",
+                "transformation_location": "",
+                "tlc_source": self.plant_location,
+                "supplier_lot": "",
+                "reference_type": "Delivery Order",
+                "reference_number": self.delivery.name,
+                "source_document": "",
+            },
+        )
+        self.assertEqual(rows[0]["partner_id"], self.downtown.id)
+        self.assertEqual((rows[1]["quantity"], rows[1]["uom"]), (10.0, "Units"))
+        self.assertEqual(rows[1]["recipient"], "Corner Cafe Test, Boston")
+
+    def test_a_raw_lot_brings_its_whole_transformation_but_not_later_shipments(self):
+        rows = self.fsma._events(self.rom_lot.ids)
+        self.assertEqual(
+            [(row["cte"], row["role"], row["tlc"]) for row in rows],
+            [
+                ("receiving", False, "ROM-T1"),
+                ("transformation", "input", "ROM-T1"),
+                ("transformation", "input", "SPN-T1"),
+                ("transformation", "output", "SAL-T1"),
+            ],
+        )
+
+    def test_internal_transfers_and_scraps_are_not_tracking_events(self):
+        other = self.env["stock.location"].create({"name": "Shelf", "location_id": self.stock.id})
+        self._transfer(
+            self.warehouse.int_type_id,
+            self.plant,
+            self.stock,
+            other,
+            [(self.spn_lot, 5, self.kg)],
+            2,
+        )
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": self.spinach.id,
+                "lot_id": self.spn_lot.id,
+                "scrap_qty": 1,
+                "location_id": self.stock.id,
+            }
+        )
+        scrap.action_validate()
+        rows = self.fsma._events(self.spn_lot.ids)
+        self.assertEqual(
+            [(row["cte"], row["quantity"]) for row in rows if row["tlc"] == "SPN-T1"],
+            [("receiving", 30.0), ("transformation", 10.0)],
+        )
+
+    def test_date_range(self):
+        rows = self.fsma._events(self.lots.ids, self._day(6), self._day(2))
+        self.assertEqual(
+            [(row["cte"], row["tlc"]) for row in rows],
+            [
+                ("transformation", "ROM-T1"),
+                ("transformation", "SPN-T1"),
+                ("transformation", "SAL-T1"),
+                ("shipping", "SAL-T1"),
+            ],
+        )
+        self.assertEqual(
+            [row["event_id"] for row in self.fsma._events(self.lots.ids, self._day(1))],
+            [self.late_delivery.name],
+        )
+        self.assertEqual(len(self.fsma._events(self.lots.ids, date_to=self._day(10))), 2)
+        self.assertEqual(self.fsma._events(self.lots.ids, self._day(9), self._day(6)), [])
+
+    def test_csv_is_readable(self):
+        rows = self.fsma._events(self.lots)
+        content = self.fsma._csv(rows)
+        self.assertTrue(content.startswith(b"\xef\xbb\xbf"))
+        table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        self.assertEqual(table[0], HEADER)
+        self.assertEqual(len(table), len(rows) + 1)
+        receiving = table[1]
+        self.assertEqual(receiving[:8], [
+            self.receipt.name, "Receiving", "", "ROM-T1",
+            "[ROM] Romaine Test, GTIN 04012345000016", "50", "kg", self._day(10).isoformat(),
+        ])  # fmt: skip
+        shipped = [line for line in table if line[0] == self.delivery.name]
+        self.assertEqual([line[5:7] for line in shipped], [["5", "Dozens"]])
+
+    def test_xlsx_is_readable_with_dates_and_numbers(self):
+        rows = self.fsma._events(self.lots)
+        book = openpyxl.load_workbook(io.BytesIO(self.fsma._xlsx(rows)), read_only=True)
+        sheet = book.worksheets[0]
+        table = [list(line) for line in sheet.iter_rows(values_only=True)]
+        self.assertEqual(table[0], HEADER)
+        self.assertEqual(len(table), len(rows) + 1)
+        output = next(line for line in table if line[2] == "Output")
+        self.assertEqual(output[:7], [
+            self.production.name, "Transformation", "Output", "SAL-T1",
+            "[SAL] Salad Mix Test, barcode SALAD-X", 100, "Units",
+        ])  # fmt: skip
+        self.assertIsInstance(output[7], datetime.datetime)
+        self.assertEqual(output[7].date(), self._day(5))
+        self.assertIsNone(output[8])  # no previous source on a transformation
+
+    def test_other_companies_lots_and_lines_are_left_out(self):
+        other = self.env["res.company"].create({"name": "Other Fresh Co"})
+        user = new_test_user(
+            self.env,
+            login="fsma_other",
+            groups="stock.group_stock_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        self.assertEqual(self.fsma.with_user(user)._events(self.lots.ids), [])
+        stock_user = new_test_user(self.env, login="fsma_stock", groups="stock.group_stock_user")
+        self.assertEqual(len(self.fsma.with_user(stock_user)._events(self.lots.ids)), 7)
+
+    def test_wizard_exports_files_for_lots_and_products(self):
+        action = self.env["lot.regulator.export"].action_open_for_lots(self.sal_lot)
+        self.assertEqual((action["type"], action["target"]), ("ir.actions.act_window", "new"))
+        wizard = self.env["lot.regulator.export"].browse(action["res_id"])
+        self.assertEqual(wizard.lot_ids, self.sal_lot)
+        self.assertFalse(wizard.recall_id)
+        wizard.action_export()
+        self.assertEqual(
+            wizard.file_name, f"fsma204-SAL-T1-{fields.Date.context_today(wizard)}.xlsx"
+        )
+        self.assertEqual(wizard.row_count, 5)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        self.assertEqual(book.worksheets[0].max_row, 6)
+
+        wizard = self.env["lot.regulator.export"].create(
+            {
+                "product_ids": [Command.set(self.spinach.ids)],
+                "date_from": self._day(10),
+                "date_to": self._day(10),
+                "export_format": "fsma_csv",
+            }
+        )
+        wizard.action_export()
+        self.assertEqual(wizard.file_name, f"fsma204-lots-{self._day(10)}-{self._day(10)}.csv")
+        table = list(
+            csv.reader(io.StringIO(base64.b64decode(wizard.file_data).decode("utf-8-sig")))
+        )
+        self.assertEqual([line[3] for line in table[1:]], ["SPN-T1"])
+
+        wizard.export_format = "epcis"
+        wizard.action_export()
+        document = json.loads(base64.b64decode(wizard.file_data))
+        self.assertEqual(document["type"], "EPCISDocument")
+        self.assertEqual(wizard.row_count, 1)
+        self.assertTrue(wizard.file_name.endswith(".jsonld"))
+
+    def test_wizard_refuses_bad_input_and_empty_exports(self):
+        Wizard = self.env["lot.regulator.export"]
+        with self.assertRaisesRegex(UserError, "Choose the lots or the products"):
+            Wizard.create({}).action_export()
+        wizard = Wizard.create(
+            {
+                "lot_ids": [Command.set(self.lots.ids)],
+                "date_from": self._day(2),
+                "date_to": self._day(4),
+            }
+        )
+        with self.assertRaisesRegex(UserError, "first day must be before"):
+            wizard.action_export()
+        wizard.write({"date_from": self._day(9), "date_to": self._day(6)})
+        with self.assertRaisesRegex(UserError, "nothing to export"):
+            wizard.action_export()
+        self.assertFalse(wizard.file_data)
+
+    def test_recall_export_is_attached_to_the_recall(self):
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "mock",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(self.rom_lot.ids)],
+                "reason": "Listeria found in romaine",
+            }
+        )
+        recall.action_compute_scope()
+        self.assertEqual(recall.affected_lot_ids, self.rom_lot | self.sal_lot)
+        user = new_test_user(
+            self.env, login="fsma_recall_user", groups="lot_recall.group_recall_user"
+        )
+        action = recall.with_user(user).action_open_regulator_export()
+        wizard = self.env["lot.regulator.export"].with_user(user).browse(action["res_id"])
+        self.assertEqual(wizard.recall_id, recall)
+        self.assertEqual(wizard.lot_ids, self.rom_lot | self.sal_lot)
+        wizard.action_export()
+        rows = self.fsma._events(recall.affected_lot_ids)
+        self.assertEqual(wizard.row_count, len(rows))
+        self.assertEqual({row["cte"] for row in rows}, {"receiving", "transformation", "shipping"})
+        message = recall.message_ids[0]
+        self.assertEqual(message.author_id, user.partner_id)
+        self.assertIn(f"{len(rows)} records", message.body)
+        self.assertEqual(message.attachment_ids.name, wizard.file_name)
+        self.assertTrue(wizard.file_name.startswith(f"fsma204-{recall.name.replace('/', '-')}"))

@@ -1,0 +1,201 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .recall_common import RecallCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecallActions(RecallCase):
+    """Blocking stock, notifying customers, returns, responses and the recall's states."""
+
+    def _notices(self, recall):
+        subtype = self.env.ref("lot_recall.mt_recall_customer_notice")
+        return recall.message_ids.filtered(lambda message: message.subtype_id == subtype)
+
+    def test_block_stock_recalls_every_affected_lot_and_unreserves_it(self):
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": self.brussels.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.cookies.product_id.id, "product_uom_qty": 5})
+                ],
+            }
+        )
+        sale.action_confirm()
+        move = sale.picking_ids.move_ids
+        move._do_unreserve()
+        self.env["stock.move.line"].create(
+            dict(move._prepare_move_line_vals(quantity=5), lot_id=self.cookies.id)
+        )
+        recall = self._scoped()
+        self.assertTrue(recall.reserved_move_line_ids)
+        recall.action_block_stock()
+        self.assertEqual(recall.state, "in_progress")
+        self.assertTrue(recall.date_blocked)
+        self.assertEqual(set(recall.affected_lot_ids.mapped("lot_status")), {"recalled"})
+        self.assertEqual(self.cake_2.lot_status, "released")
+        self.assertFalse(move.move_line_ids)
+        recall.invalidate_recordset(["reserved_move_line_ids"])
+        self.assertFalse(recall.reserved_move_line_ids)
+        self.assertIn(recall.name, self.cake.lot_status_reason)
+        # Blocking again leaves the lots already recalled alone.
+        recall.action_block_stock()
+        # Releasing a lot again goes through lot_fefo's status change.
+        self.cake._lot_set_status("released", "Tested negative")
+        self.assertEqual(self.cake.lot_status, "released")
+        self.assertEqual(self.cookies.lot_status, "recalled")
+
+    def test_block_stock_can_move_it_to_quarantine(self):
+        for warehouse in self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)]
+        ):
+            warehouse.lot_quarantine_location_id = self.env["stock.location"].create(
+                {"name": "Quarantine", "location_id": warehouse.view_location_id.id}
+            )
+        recall = self._scoped(relocate_stock=True)
+        recall.action_block_stock()
+        recall.invalidate_recordset(["quant_ids"])
+        locations = recall.quant_ids.filtered(lambda quant: quant.quantity > 0).location_id
+        self.assertEqual(set(locations.mapped("name")), {"Quarantine"})
+        self.assertEqual(sum(recall.quant_ids.mapped("quantity")), 450)
+
+    def test_notify_sends_each_customer_only_its_deliveries(self):
+        recall = self._scoped()
+        recall.action_notify_customers()
+        notices = self._notices(recall)
+        self.assertEqual(len(notices), 13)
+        self.assertEqual(recall.state, "in_progress")
+        hospital = self._customer(recall, self.hospital)
+        supermart = self._customer(recall, self.supermart)
+        self.assertTrue(hospital.notified_date)
+        notice = notices.filtered(lambda message: message.partner_ids == self.hospital)
+        self.assertEqual(len(notice), 1)
+        self.assertIn(recall.name, notice.subject)
+        body = str(notice.body)
+        self.assertIn("FG-CAK-001", body)
+        self.assertIn(hospital.delivery_line_ids.picking_id.name, body)
+        self.assertIn("Salmonella found in supplier flour", body)
+        self.assertIn("Stop selling", body)
+        # Nothing of the other customers, nor the unaffected cake lot of the same delivery.
+        self.assertNotIn("FG-COO-001", body)
+        self.assertNotIn("FG-CAK-002", body)
+        self.assertNotIn(supermart.delivery_line_ids.picking_id.name, body)
+        self.assertNotIn(self.supermart.name, body)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", notice.id)])
+        self.assertEqual(mail.recipient_ids, self.hospital)
+        self.assertIn("FG-CAK-001", str(mail.body_html))
+        self.assertNotIn("FG-COO-001", str(mail.body_html))
+        # Logged on the customer, linked to the recall.
+        self.assertTrue(
+            any(recall.name in str(message.body) for message in self.hospital.message_ids)
+        )
+        with self.assertRaisesRegex(UserError, "notified already"):
+            recall.action_notify_customers()
+
+    def test_customers_without_email_are_listed_not_skipped_silently(self):
+        self.hotel.email = False
+        recall = self._scoped()
+        recall.action_notify_customers()
+        self.assertEqual(len(self._notices(recall)), 12)
+        self.assertFalse(self._customer(recall, self.hotel).notified_date)
+        self.assertIn(self.hotel.name, str(recall.message_ids[0].body))
+
+    def test_create_returns_of_delivered_affected_lots(self):
+        recall = self._scoped()
+        recall.action_block_stock()
+        action = recall.action_create_returns()
+        returns = recall.return_picking_ids
+        self.assertEqual(action["domain"], [("lot_recall_id", "=", recall.id)])
+        self.assertEqual(len(returns), 13)
+        self.assertEqual(set(returns.mapped("state")), {"assigned"})
+        hospital = self._customer(recall, self.hospital)
+        hospital_return = hospital.return_picking_ids
+        self.assertEqual(len(hospital_return), 1)
+        self.assertEqual(hospital_return.lot_recall_id, recall)
+        self.assertEqual(hospital_return.partner_id, self.hospital)
+        # Only the affected lot of the delivery, with its delivered quantity.
+        self.assertEqual(
+            [(line.lot_id, line.quantity) for line in hospital_return.move_line_ids],
+            [(self.cake, 30)],
+        )
+        # The Green Grocer had returned 10 of its 50 already: 40 are asked back.
+        grocer = self._customer(recall, self.grocer)
+        self.assertEqual(grocer.return_picking_ids.move_line_ids.quantity, 40)
+        self.assertEqual(grocer.returned_quantity, 10)
+        self.assertEqual(sum(returns.move_line_ids.mapped("quantity")), 570)
+        with self.assertRaisesRegex(UserError, "left to return"):
+            recall.action_create_returns()
+        # Returned quantities follow the validated returns.
+        grocer.return_picking_ids.button_validate()
+        hospital_return.button_validate()
+        grocer.invalidate_recordset()
+        hospital.invalidate_recordset()
+        self.assertEqual(grocer.returned_quantity, 50)
+        self.assertEqual(grocer.outstanding_quantity, 0)
+        self.assertEqual(grocer.recovered_percent, 100)
+        self.assertEqual(hospital.returned_quantity, 30)
+        self.assertEqual(self.cake.lot_status, "recalled")
+
+    def test_customer_responses_are_noted_on_the_recall(self):
+        recall = self._scoped()
+        hotel = self._customer(recall, self.hotel)
+        hotel.with_user(self.manager).write(
+            {"response": "destroyed", "destroyed_quantity": 50, "response_note": "Binned"}
+        )
+        self.assertIn("Hotel Lumière", str(recall.message_ids[0].body))
+        self.assertEqual(hotel.outstanding_quantity, 0)
+        self.assertEqual(hotel.recovered_percent, 100)
+
+    def test_mock_recall_never_blocks_mails_or_returns(self):
+        mails_before = self.env["mail.mail"].search_count([])
+        pickings_before = self.env["stock.picking"].search_count([])
+        recall = self._scoped(kind="mock", relocate_stock=True)
+        statuses = recall.affected_lot_ids.mapped("lot_status")
+        recall.action_start()
+        recall.action_block_stock()
+        recall.action_notify_customers()
+        recall.action_create_returns()
+        self.assertEqual(recall.affected_lot_ids.mapped("lot_status"), statuses)
+        self.assertNotIn("recalled", statuses)
+        self.assertFalse(self._notices(recall))
+        self.assertFalse(recall.customer_ids.filtered("notified_date"))
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+        self.assertEqual(self.env["stock.picking"].search_count([]), pickings_before)
+        self.assertFalse(recall.return_picking_ids)
+        self.assertTrue(recall.date_blocked and recall.date_notified and recall.date_returns)
+        bodies = " ".join(str(body) for body in recall.message_ids.mapped("body"))
+        self.assertIn("would be blocked", bodies)
+        self.assertIn("13 customer emails prepared, none sent", bodies)
+        self.assertIn("13 return transfers would be created", bodies)
+
+    def test_state_rules(self):
+        recall = self._recall()
+        with self.assertRaisesRegex(UserError, "Draft"):
+            recall.action_start()
+        with self.assertRaisesRegex(UserError, "Scoped and In Progress"):
+            recall.action_block_stock()
+        recall.action_compute_scope()
+        recall.action_start()
+        with self.assertRaisesRegex(
+            UserError, "review its effectiveness and record the corrective"
+        ):
+            recall.action_close()
+        recall.action_review_effectiveness()
+        self.assertTrue(recall.effectiveness_reviewed)
+        self.assertEqual(recall.effectiveness_reviewer_id, self.manager)
+        with self.assertRaisesRegex(UserError, "record the corrective action"):
+            recall.action_close()
+        recall.corrective_action = "<p>Supplier audit; incoming flour tested per lot.</p>"
+        recall.action_close()
+        self.assertEqual(recall.state, "closed")
+        self.assertTrue(recall.date_closed)
+        with self.assertRaises(UserError):
+            recall.action_cancel()
+        with self.assertRaisesRegex(UserError, "closed or cancelled"):
+            recall.customer_ids[0].response = "acknowledged"
+        with self.assertRaisesRegex(UserError, "draft or cancelled"):
+            recall.unlink()
+        other = self._scoped()
+        other.action_cancel()
+        self.assertEqual(other.state, "cancelled")
+        other.unlink()

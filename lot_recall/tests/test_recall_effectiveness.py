@@ -1,0 +1,110 @@
+from odoo.addons.lot_traceability.models.lot_genealogy import MOVEMENT_KINDS
+from odoo.tests import tagged
+
+from ..models.lot_recall_lot import lot_effectiveness
+from .recall_common import RecallCase
+
+
+def balance_row(**quantities):
+    """One lot of ``lot.genealogy.mass_balance`` with the given quantities, 0 elsewhere."""
+    row = dict.fromkeys([kind for kind, _label in MOVEMENT_KINDS], 0.0)
+    row["on_hand"] = 0.0
+    row.update(quantities)
+    return row
+
+
+@tagged("post_install", "-at_install")
+class TestRecallEffectiveness(RecallCase):
+    """Recovered % = (returned + destroyed + never shipped and blocked) / produced or
+    received, with exact numbers."""
+
+    def test_lot_arithmetic(self):
+        # 100 made, 50 shipped, 10 returned then scrapped, 50 never shipped in stock.
+        row = balance_row(production=100, delivery=50, customer_return=10, scrap=10, on_hand=50)
+        figures = lot_effectiveness(row, blocked=True)
+        self.assertEqual(
+            figures,
+            {
+                "base": 100,
+                "delivered": 50,
+                "returned": 10,
+                "destroyed": 10,
+                "never_shipped_blocked": 40,
+                "at_customers": 40,
+                "recovered": 60,
+            },
+        )
+        # Not blocked: the stock never shipped does not count.
+        self.assertEqual(lot_effectiveness(row, blocked=False)["recovered"], 20)
+        # An intermediate lot consumed whole into other lots has nothing of its own.
+        dough = balance_row(production=200, consumption=200)
+        self.assertEqual(lot_effectiveness(dough, blocked=True)["base"], 0)
+        self.assertEqual(lot_effectiveness(dough, blocked=True)["recovered"], 0)
+        # Raw material: received 500, 180 consumed into affected lots, 300 on hand, 20 sent
+        # back to the supplier.
+        flour = balance_row(receipt=500, consumption=180, on_hand=300, supplier_return=20)
+        figures = lot_effectiveness(flour, blocked=True)
+        self.assertEqual((figures["base"], figures["recovered"]), (320, 320))
+        # Never more than what is not at customers: returned units lost afterwards.
+        lost = balance_row(production=100, delivery=100, customer_return=30, adjustment_out=30)
+        figures = lot_effectiveness(lost, blocked=True)
+        self.assertEqual((figures["at_customers"], figures["recovered"]), (70, 30))
+
+    def test_recall_effectiveness_on_the_bakery(self):
+        recall = self._scoped()
+        # Base: flour 500 - 180 consumed, dough 200 - 200, cakes 300, cookies 400.
+        self.assertEqual(recall.quantity_base, 1020)
+        self.assertEqual(recall.quantity_delivered, 580)
+        # Before blocking only the Green Grocer's 10 returned cakes count.
+        self.assertEqual(recall.quantity_returned, 10)
+        self.assertEqual(recall.quantity_never_shipped_blocked, 0)
+        self.assertEqual(recall.quantity_recovered, 10)
+        self.assertEqual(recall.recovered_percent, round(100 * 10 / 1020, 2))
+        self.assertEqual(recall.accounted_percent, 100)
+        self.assertEqual(recall.quantity_unaccounted, 0)
+
+        recall.action_block_stock()
+        recall.invalidate_recordset()
+        # Blocked: flour 320, cakes 30 on hand - 10 returned, cookies 100.
+        self.assertEqual(recall.quantity_never_shipped_blocked, 440)
+        self.assertEqual(recall.quantity_recovered, 450)
+        self.assertEqual(recall.quantity_at_customers, 570)
+        self.assertAlmostEqual(recall.recovered_percent, 44.12, places=2)
+        lines = {line.lot_id.name: line for line in recall.lot_line_ids}
+        cake = lines["FG-CAK-001"]
+        self.assertEqual(
+            (cake.qty_in, cake.qty_delivered, cake.qty_returned, cake.qty_on_hand),
+            (300, 280, 10, 30),
+        )
+        self.assertEqual((cake.qty_base, cake.qty_recovered), (300, 30))
+        self.assertAlmostEqual(cake.recovered_percent, 10.0)
+        self.assertEqual(
+            (lines["WIP-DGH-001"].qty_consumed, lines["WIP-DGH-001"].qty_base), (200, 0)
+        )
+
+        # The hotel destroyed its 50 cakes; Corner Bakery sends its 50 back.
+        hotel = self._customer(recall, self.hotel)
+        hotel.destroyed_quantity = 50
+        corner = self._customer(recall, self.corner)
+        recall.action_create_returns()
+        corner.return_picking_ids.button_validate()
+        recall.invalidate_recordset()
+        corner.invalidate_recordset()
+        self.assertEqual(corner.returned_quantity, 50)
+        self.assertEqual(recall.quantity_returned, 60)
+        self.assertEqual(recall.quantity_destroyed, 50)
+        # The returned cakes are back in blocked stock: counted once, as returned.
+        self.assertEqual(recall.quantity_never_shipped_blocked, 440)
+        self.assertEqual(recall.quantity_recovered, 550)
+        self.assertEqual(recall.quantity_at_customers, 470)
+        self.assertAlmostEqual(recall.recovered_percent, 100 * 550 / 1020, places=2)
+        self.assertEqual(recall.accounted_percent, 100)
+        # A customer cannot destroy more than it still holds.
+        hotel.destroyed_quantity = 80
+        recall.invalidate_recordset()
+        self.assertEqual(recall.quantity_recovered, 550)
+        self.assertEqual(hotel.recovered_percent, 100)
+
+        recall.action_review_effectiveness()
+        self.assertAlmostEqual(recall.reviewed_recovered_percent, 53.92, places=2)
+        self.assertIn("53.92 % recovered", str(recall.message_ids[0].body))

@@ -1,0 +1,136 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .recall_common import RecallCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecallSecurity(RecallCase):
+    """Recall Managers act, Recall Users read, others see nothing; one company's recalls
+    stay in that company."""
+
+    def test_recall_user_reads_but_cannot_act(self):
+        recall = self._scoped()
+        as_reader = recall.with_user(self.reader)
+        self.assertEqual(as_reader.name, recall.name)
+        self.assertEqual(len(as_reader.customer_ids), 13)
+        self.assertEqual(len(as_reader.delivery_line_ids.mapped("lot_id")), 2)
+        self.assertEqual(as_reader.quantity_base, 1020)
+        # Everything the form shows can be read with Inventory / User rights.
+        as_reader.invalidate_recordset()
+        values = as_reader.read(
+            [
+                "quant_ids",
+                "reserved_move_line_ids",
+                "open_sale_line_ids",
+                "production_ids",
+                "lot_line_ids",
+                "return_picking_ids",
+                "recovered_percent",
+            ]
+        )[0]
+        self.assertEqual(len(values["quant_ids"]), 4)
+        self.assertEqual(sum(as_reader.lot_line_ids.mapped("qty_on_hand")), 450)
+        for action in (
+            "action_compute_scope",
+            "action_start",
+            "action_block_stock",
+            "action_notify_customers",
+            "action_create_returns",
+            "action_review_effectiveness",
+            "action_close",
+            "action_cancel",
+        ):
+            with (
+                self.subTest(action=action),
+                self.assertRaisesRegex(AccessError, "Only Recall Managers can act"),
+            ):
+                getattr(as_reader, action)()
+        with self.assertRaises(AccessError):
+            as_reader.reason = "Changed"
+        with self.assertRaises(AccessError):
+            as_reader.customer_ids[0].destroyed_quantity = 5
+        with self.assertRaises(AccessError):
+            self.env["lot.recall"].with_user(self.reader).create(
+                {"reason": "x", "scope_lot_ids": [Command.set(self.cake.ids)]}
+            )
+        with self.assertRaises(AccessError):
+            self.env["lot.recall.start"].with_user(self.reader).create(
+                {"reason": "x", "lot_ids": [Command.set(self.cake.ids)]}
+            )
+        self.assertEqual(recall.state, "scoped")
+        self.assertEqual(set(recall.affected_lot_ids.mapped("lot_status")) & {"recalled"}, set())
+
+    def test_recall_manager_runs_the_whole_recall(self):
+        """A Recall Manager without any other stock or quality right blocks and returns."""
+        recall = self._scoped()
+        recall.action_start()
+        recall.action_block_stock()
+        recall.action_notify_customers()
+        recall.action_create_returns()
+        self.assertEqual(recall.state, "in_progress")
+        self.assertEqual(set(recall.affected_lot_ids.mapped("lot_status")), {"recalled"})
+        self.assertEqual(len(recall.return_picking_ids), 13)
+
+    def test_stock_user_without_recall_group_sees_no_recall(self):
+        recall = self._scoped()
+        clerk = new_test_user(self.env, login="stock_clerk_test", groups="stock.group_stock_user")
+        with self.assertRaises(AccessError):
+            recall.with_user(clerk).read(["name"])
+        self.assertNotIn("lot_recall_count", self.hospital.with_user(clerk).fields_get())
+
+    def test_customer_smart_button(self):
+        hospital = self.hospital.with_user(self.reader)
+        supermart = self.supermart.with_user(self.reader)
+        # The demo mock recall may count already.
+        before = {partner: partner.lot_recall_count for partner in (hospital, supermart)}
+        recall = self._scoped()
+        self._scoped(self.dough)
+        hospital.invalidate_recordset()
+        supermart.invalidate_recordset()
+        self.assertEqual(hospital.lot_recall_count, before[hospital] + 1)
+        self.assertEqual(supermart.lot_recall_count, before[supermart] + 2)
+        action = hospital.action_view_lot_recalls()
+        self.assertIn(recall, self.env["lot.recall"].search(action["domain"]))
+        self.assertEqual(
+            self.env["lot.recall"].search_count(action["domain"]), hospital.lot_recall_count
+        )
+
+    def test_other_company_recall_is_not_visible(self):
+        company_b = self.env["res.company"].create({"name": "Recall Test Company B"})
+        self.env.user.company_ids |= company_b
+        recall_b = (
+            self.env["lot.recall"]
+            .with_company(company_b)
+            .create(
+                {
+                    "reason": "B only",
+                    "company_id": company_b.id,
+                    "scope_lot_ids": [Command.set(self.cake.ids)],
+                }
+            )
+        )
+        recall_b.action_compute_scope()
+        before = self.hospital.with_user(self.reader).lot_recall_count
+        recall_a = self._scoped()
+        self.assertEqual(self.manager.company_ids, self.env.company)
+        visible = self.env["lot.recall"].with_user(self.manager).search([])
+        self.assertIn(recall_a, visible)
+        self.assertNotIn(recall_b, visible)
+        with self.assertRaises(AccessError):
+            recall_b.with_user(self.manager).read(["name"])
+        lines = self.env["lot.recall.delivery"].with_user(self.manager).search([])
+        self.assertNotIn(recall_b, lines.recall_id)
+        customers = self.env["lot.recall.customer"].with_user(self.manager).search([])
+        self.assertNotIn(recall_b, customers.recall_id)
+        self.assertEqual(self.hospital.with_user(self.reader).lot_recall_count, before + 1)
+        # Once the user may work in company B, its recall shows.
+        self.manager.company_ids |= company_b
+        visible = (
+            self.env["lot.recall"]
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=(self.env.company | company_b).ids)
+            .search([])
+        )
+        self.assertIn(recall_b, visible)
