@@ -169,8 +169,9 @@ class StockMove(models.Model):
         the reservation skipped, and why (status, expiry, minimum remaining shelf life)."""
         if not self:
             return {}
-        self.env["stock.quant"].flush_model(["product_id", "location_id", "lot_id", "quantity"])
-        self.env["stock.quant"].flush_model(["reserved_quantity"])
+        self.env["stock.quant"].flush_model(
+            ["product_id", "location_id", "lot_id", "quantity", "reserved_quantity"]
+        )
         self.env["stock.location"].flush_model(["parent_path"])
         self.env.cr.execute(
             """
