@@ -97,16 +97,7 @@ class LotAccountCase(TransactionCase):
 
     def _set_lines(self, moves, lots):
         """Give the moves exactly these (lot, quantity) lines, picked."""
-        moves._do_unreserve()
-        moves.move_line_ids.unlink()
-        vals_list = []
-        for lot, quantity in lots:
-            move = moves.filtered(lambda m, lot=lot: m.product_id == lot.product_id)[:1]
-            vals = move._prepare_move_line_vals(quantity=quantity)
-            vals.update(lot_id=lot.id, picked=True)
-            vals_list.append(vals)
-        self.env["stock.move.line"].create(vals_list)
-        moves.picked = True
+        self.env["lot.traceability.demo"]._set_lines(moves, lots)
 
     def _receive(self, lot, quantity, unit_cost):
         """Receive ``quantity`` of a lot from the vendor at ``unit_cost``."""
@@ -176,20 +167,7 @@ class LotAccountCase(TransactionCase):
 
     def _return(self, picking, lots):
         """Return (lot, quantity) pairs of a delivery, to be credited."""
-        wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
-        )
-        quantities = {lot.product_id: qty for lot, qty in lots}
-        for line in wizard.product_return_moves:
-            line.write({"quantity": quantities.get(line.product_id, 0), "to_refund": True})
-        returned = wizard._create_return()
-        returned.action_confirm()
-        self._set_lines(returned.move_ids, lots)
-        returned.button_validate()
-        self.assertEqual(returned.state, "done")
-        return returned
+        return self.env["lot.account.demo"]._return(picking, lots)
 
     def _scrap(self, lot, quantity, origin=None):
         scrap = self.env["stock.scrap"].create(
