@@ -9,15 +9,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DB=${DEMO_DB:-lot_demo}
 CONF="$ROOT/.local/odoo.conf"
 ODOO=("$ROOT/.venv/bin/python" -m odoo)
+ADDONS=lot_traceability,lot_fefo,lot_recall,lot_account
 
 [ "${1:-}" = "--reset" ] && dropdb --if-exists "$DB"
 if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     echo "demo: creating database $DB with the four addons and demo data"
-    "${ODOO[@]}" -c "$CONF" -d "$DB" -i lot_traceability,lot_fefo,lot_recall,lot_account --stop-after-init \
-        --log-level=warn
+    "${ODOO[@]}" -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
 else
-    "${ODOO[@]}" -c "$CONF" -d "$DB" -u lot_traceability,lot_fefo,lot_recall,lot_account --stop-after-init \
-        --log-level=warn
+    # update the addons, and install those added to the suite since the database was made
+    "${ODOO[@]}" -c "$CONF" -d "$DB" -i "$ADDONS" -u "$ADDONS" --stop-after-init --log-level=warn
 fi
 PORT=${HTTP_PORT:-8069}
 echo "demo: Odoo is starting on http://localhost:$PORT  (login admin, password admin; Ctrl+C stops)"
