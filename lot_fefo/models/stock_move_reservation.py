@@ -64,6 +64,17 @@ class StockMove(models.Model):
           None for products without expiration dates.
         """
         self.ensure_one()
+        # within one _action_assign the rule is asked for several times per move (available
+        # quantity, reservation, unreserved reason): computed once, like core's quants_cache
+        memo = self.env.context.get("lot_fefo_rules")
+        if memo is not None and self.id in memo:
+            return memo[self.id]
+        rule = self._lot_fefo_compute_reservation_rule()
+        if memo is not None:
+            memo[self.id] = rule
+        return rule
+
+    def _lot_fefo_compute_reservation_rule(self):
         final, picking_types = self._lot_fefo_chain()
         last = final[:1]
         date = max([fields.Datetime.now(), *final.mapped("date")])
@@ -129,9 +140,16 @@ class StockMove(models.Model):
         )
 
     def _action_assign(self, force_qty=False):
-        result = super()._action_assign(force_qty=force_qty)
-        if not self.env.context.get("lot_fefo_core_only"):
-            self._lot_fefo_update_unreserved_reason()
+        if self.env.context.get("lot_fefo_core_only"):
+            return super()._action_assign(force_qty=force_qty)
+        memo = {}
+        moves = self.with_context(lot_fefo_rules=memo)
+        try:
+            result = super(StockMove, moves)._action_assign(force_qty=force_qty)
+            moves._lot_fefo_update_unreserved_reason()
+        finally:
+            # records created meanwhile keep this context: no stale rule after this call
+            memo.clear()
         return result
 
     def _do_unreserve(self):
