@@ -1,1 +1,1 @@
-from . import gs1
+from . import gs1, spreadsheet
