@@ -205,6 +205,7 @@ class TestRecallSecurity(RecallCase):
                     "reason": "Salmonella",
                     "scope_type": "supplier_lots",
                     "scope_supplier_lot_names": "GFM-24117",
+                    "relocate_stock": True,
                 }
             )
         )
@@ -226,6 +227,15 @@ class TestRecallSecurity(RecallCase):
         self.assertNotIn(delivery_b, as_reader.delivery_line_ids.picking_id)
         self.assertNotIn(customer_b, as_reader.delivery_line_ids.address_id)
         self.assertEqual(as_reader.delivery_line_ids.picking_id.company_id, company_a)
+        # Blocking moves A's stock to A's quarantine; B's stock stays where it is (B's
+        # warehouse has no quarantine location).
+        recall.action_block_stock()
+        quants_b = self.env["stock.quant"].search(
+            [("lot_id", "=", self.cookies.id), ("company_id", "=", company_b.id)]
+        )
+        self.assertEqual(quants_b.location_id, warehouse_b.lot_stock_id)
+        recall.invalidate_recordset(["quant_ids"])
+        self.assertEqual(set(recall.quant_ids.location_id.mapped("name")), {"Quarantine"})
         # Notifying and returning reach A's customers only.
         recall.action_notify_customers()
         notified = recall.message_ids.filtered(
