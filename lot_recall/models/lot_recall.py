@@ -398,7 +398,7 @@ class LotRecall(models.Model):
         """Refuse the fields only the recall's actions write."""
         if fields_written:
             names = self.fields_get(sorted(fields_written), ["string"])
-            raise UserError(
+            raise AccessError(
                 self.env._(
                     "%(fields)s of a recall change only through its buttons (compute the "
                     "scope, block stock, review effectiveness, close...).",

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 RESPONSES = [
     ("pending", "No Response Yet"),
@@ -129,7 +129,7 @@ class LotRecallCustomer(models.Model):
                 self.env._("The customers of a closed or cancelled recall cannot be changed.")
             )
         if not self.env.su and set(vals) - RESPONSE_FIELDS:
-            raise UserError(
+            raise AccessError(
                 self.env._(
                     "Only the response of a recall customer can be changed: who was delivered "
                     "what comes from the scope of the recall."

@@ -205,17 +205,17 @@ class TestRecallActions(RecallCase):
         """States change only through the actions; the scope is frozen once started."""
         recall = self._scoped()
         recall.action_start()
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"state": "closed"})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"effectiveness_reviewed": True, "reviewed_recovered_percent": 100})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"affected_lot_ids": [Command.set(self.cake_2.ids)]})
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "scope of a recall cannot change"):
             recall.write({"scope_lot_ids": [Command.set(self.cake_2.ids)]})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"date_started": recall.date_traced})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"lot_line_ids": [Command.create({"lot_id": self.cake_2.id})]})
         with self.assertRaises(AccessError):
             self.env["lot.recall.lot"].with_user(self.manager).create(
@@ -228,11 +228,11 @@ class TestRecallActions(RecallCase):
         with self.assertRaises(AccessError):
             recall.customer_ids[:1].unlink()
         hospital = self._customer(recall, self.hospital)
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             hospital.write({"delivered_quantity": 0})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             hospital.write({"recall_id": self._recall().id})
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             self.env["lot.recall"].with_user(self.manager).create(
                 {"reason": "Closed at once", "state": "closed", "scope_lot_ids": self.cake.ids}
             )
@@ -249,7 +249,7 @@ class TestRecallActions(RecallCase):
         recall.corrective_action = "<p>Flour tested at every receipt.</p>"
         recall.action_close()
         self.assertEqual(recall.state, "closed")
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.write({"state": "in_progress"})
 
     def test_returns_are_not_created_twice(self):
