@@ -556,9 +556,7 @@ class LotRecall(models.Model):
         """This recordset in an environment restricted to the recall's company, whatever
         companies the user has active: a recall's scope and actions keep to its company."""
         self.ensure_one()
-        return self.with_company(self.company_id).with_context(
-            allowed_company_ids=self.company_id.ids
-        )
+        return self.with_context(allowed_company_ids=self.company_id.ids)
 
     def _company_lots(self, lots):
         """Of ``lots``, those of the recall's company and those without company that the
