@@ -34,8 +34,10 @@ STATES = [
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
 ]
-# Fields that define what is recalled: frozen once the recall is under way.
+# Fields that define what is recalled, and the mock recall's target: frozen once the
+# recall is under way.
 SCOPE_FIELDS = {
+    "mock_target_hours",
     "kind",
     "scope_type",
     "scope_lot_ids",
@@ -47,16 +49,64 @@ SCOPE_FIELDS = {
     "scope_date_to",
 }
 
+# Fields only the recall's actions write (after their own checks, as superuser).
+WORKFLOW_FIELDS = {
+    "state",
+    "affected_lot_ids",
+    "lot_line_ids",
+    "delivery_line_ids",
+    "return_picking_ids",
+    "date_started",
+    "date_traced",
+    "date_blocked",
+    "date_notified",
+    "date_returns",
+    "date_closed",
+    "effectiveness_reviewed",
+    "effectiveness_review_date",
+    "effectiveness_reviewer_id",
+    "reviewed_recovered_percent",
+}
+
 _COMMERCIAL_PARTNERS_SQL = """
 SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner WHERE id = ANY(%s)
 """
 
-# What is already on return transfers (not cancelled) per delivered move and lot.
+# The move lines, among those of a trace, of one company.
+_COMPANY_LINES_SQL = """
+SELECT id FROM stock_move_line WHERE id = ANY(%s) AND company_id = %s
+"""
+
+# Lots of the company, and lots without company that the company moved.
+_COMPANY_LOTS_SQL = """
+SELECT lot.id
+  FROM stock_lot lot
+ WHERE lot.id = ANY(%(lot_ids)s)
+   AND (lot.company_id = %(company_id)s
+        OR lot.company_id IS NULL AND EXISTS (
+            SELECT 1 FROM stock_move_line ml
+             WHERE ml.lot_id = lot.id AND ml.state = 'done'
+               AND ml.company_id = %(company_id)s))
+"""
+
+# What is already on return transfers (not cancelled, whatever their reservation) per
+# delivered move and lot: the delivered lines a recall linked to its return moves, and
+# the lines of the other return moves.
 _RETURN_LINES_SQL = """
+SELECT line.move_id, line.lot_id, SUM(linked.quantity)
+  FROM (SELECT DISTINCT ON (d.move_line_id) d.move_line_id, d.quantity
+          FROM lot_recall_delivery d
+          JOIN stock_move ret ON ret.id = d.return_move_id AND ret.state != 'cancel'
+          JOIN stock_move_line ml ON ml.id = d.move_line_id
+         WHERE ml.move_id = ANY(%(move_ids)s)) linked
+  JOIN stock_move_line line ON line.id = linked.move_line_id
+ GROUP BY 1, 2
+UNION ALL
 SELECT move.origin_returned_move_id, line.lot_id, SUM(line.quantity_product_uom)
   FROM stock_move move
   JOIN stock_move_line line ON line.move_id = move.id
- WHERE move.origin_returned_move_id = ANY(%s) AND move.state != 'cancel'
+ WHERE move.origin_returned_move_id = ANY(%(move_ids)s) AND move.state != 'cancel'
+   AND NOT EXISTS (SELECT 1 FROM lot_recall_delivery d WHERE d.return_move_id = move.id)
  GROUP BY 1, 2
 """
 
@@ -111,7 +161,9 @@ class LotRecall(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    state = fields.Selection(STATES, required=True, default="draft", tracking=True, copy=False)
+    state = fields.Selection(
+        STATES, required=True, readonly=True, default="draft", tracking=True, copy=False
+    )
 
     scope_type = fields.Selection(
         SCOPE_TYPES, string="Scope By", required=True, default="lots", tracking=True
@@ -122,6 +174,7 @@ class LotRecall(models.Model):
         "recall_id",
         "lot_id",
         string="Recalled Lots",
+        check_company=True,
         help="The lots recalled: chosen for a scope by lots, found from the other criteria "
         "when the scope is computed.",
     )
@@ -129,14 +182,18 @@ class LotRecall(models.Model):
         string="Supplier Lot Numbers", help="One per line, or separated by commas."
     )
     scope_supplier_id = fields.Many2one(
-        "res.partner", string="Supplier", help="Only lots received from this supplier."
+        "res.partner",
+        string="Supplier",
+        check_company=True,
+        help="Only lots received from this supplier.",
     )
     scope_component_lot_id = fields.Many2one(
         "stock.lot",
         string="Component Lot",
+        check_company=True,
         help="Everything made from this lot, and the lot itself, is recalled.",
     )
-    scope_product_ids = fields.Many2many("product.product", string="Products")
+    scope_product_ids = fields.Many2many("product.product", string="Products", check_company=True)
     scope_date_from = fields.Date(
         string="Produced From",
         help="First production day (receipt day for lots received without one).",
@@ -305,6 +362,12 @@ class LotRecall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_workflow_fields(
+                    {field for field in WORKFLOW_FIELDS & set(vals) if vals[field]}
+                    - ({"state"} if vals.get("state") == "draft" else set())
+                )
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id"))
@@ -314,13 +377,34 @@ class LotRecall(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su:
+            self._check_workflow_fields(WORKFLOW_FIELDS & set(vals))
         if SCOPE_FIELDS & set(vals) and any(
             recall.state not in ("draft", "scoped") for recall in self
         ):
             raise UserError(
                 self.env._("The scope of a recall cannot change once it is in progress.")
             )
+        if "company_id" in vals and any(
+            recall.state != "draft" and recall.company_id.id != vals["company_id"]
+            for recall in self
+        ):
+            raise UserError(
+                self.env._("The company of a recall cannot change once its scope is computed.")
+            )
         return super().write(vals)
+
+    def _check_workflow_fields(self, fields_written):
+        """Refuse the fields only the recall's actions write."""
+        if fields_written:
+            names = self.fields_get(sorted(fields_written), ["string"])
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a recall change only through its buttons (compute the "
+                    "scope, block stock, review effectiveness, close...).",
+                    fields=format_list(self.env, [names[f]["string"] for f in names]),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -356,18 +440,21 @@ class LotRecall(models.Model):
     def _compute_live_lines(self):
         for recall in self:
             lots = recall.affected_lot_ids
+            company = [("company_id", "=", recall.company_id.id)]
             recall.quant_ids = self.env["stock.quant"].search(
-                [
+                company
+                + [
                     ("lot_id", "in", lots.ids),
                     ("location_id.usage", "in", ("internal", "transit")),
                     ("quantity", "!=", 0),
                 ]
             )
             recall.reserved_move_line_ids = self.env["stock.move.line"].search(
-                [("lot_id", "in", lots.ids), ("state", "not in", ("done", "cancel"))]
+                company + [("lot_id", "in", lots.ids), ("state", "not in", ("done", "cancel"))]
             )
             recall.production_ids = self.env["mrp.production"].search(
-                [
+                company
+                + [
                     ("state", "in", ("confirmed", "progress", "to_close")),
                     ("move_raw_ids.move_line_ids.lot_id", "in", lots.ids),
                 ]
@@ -375,7 +462,8 @@ class LotRecall(models.Model):
             recall.open_sale_line_ids = (
                 self.env["sale.order.line"]
                 .search(
-                    [
+                    company
+                    + [
                         ("product_id", "in", lots.product_id.ids),
                         ("state", "=", "sale"),
                         ("display_type", "=", False),
@@ -423,7 +511,7 @@ class LotRecall(models.Model):
         """
         self.ensure_one()
         lots = self.affected_lot_ids
-        balance = self.env["lot.genealogy"].mass_balance(lots.ids)
+        balance = self._in_recall_company().env["lot.genealogy"].mass_balance(lots.ids)
         blocked = {lot.id: lot.lot_status in BLOCKED_STATUSES for lot in lots}
         totals = defaultdict(float)
         for lot_id, values in balance.items():
@@ -464,14 +552,26 @@ class LotRecall(models.Model):
             recall._compute_scope()
         return True
 
-    def _scope_company_ids(self):
-        """Every company the user may see, and the recall's."""
-        return (self.env.user.company_ids | self.company_id).ids
+    def _in_recall_company(self):
+        """This recordset in an environment restricted to the recall's company, whatever
+        companies the user has active: a recall's scope and actions keep to its company."""
+        self.ensure_one()
+        return self.with_context(allowed_company_ids=self.company_id.ids)
+
+    def _company_lots(self, lots):
+        """Of ``lots``, those of the recall's company and those without company that the
+        company moved (a lot of a product shared between companies has no company)."""
+        self.env["stock.move.line"].flush_model(["lot_id", "state", "company_id"])
+        self.env.cr.execute(
+            _COMPANY_LOTS_SQL, {"lot_ids": lots.ids, "company_id": self.company_id.id}
+        )
+        return lots.browse([lot_id for (lot_id,) in self.env.cr.fetchall()])
 
     def _scope_roots(self):
-        """The lots the recall starts from, found from the scope criteria."""
+        """The lots the recall starts from, found from the scope criteria, in the recall's
+        company."""
         self.ensure_one()
-        lots = self.env["stock.lot"].with_context(allowed_company_ids=self._scope_company_ids())
+        lots = self.env["stock.lot"]
         if self.scope_type == "lots":
             roots = self.scope_lot_ids
             if not roots:
@@ -487,7 +587,7 @@ class LotRecall(models.Model):
             domain = [("supplier_lot", "in", names)]
             if self.scope_supplier_id:
                 domain.append(("supplier_id", "=", self.scope_supplier_id.commercial_partner_id.id))
-            roots = lots.search(domain)
+            roots = self._company_lots(lots.search(domain))
             missing = sorted(set(names) - set(roots.mapped("supplier_lot")))
             if not roots:
                 raise UserError(
@@ -525,6 +625,7 @@ class LotRecall(models.Model):
                     ("receipt_date", "<", end),
                 ]
             )
+            roots = self._company_lots(roots)
             if not roots:
                 raise UserError(
                     self.env._("No lot of these products was produced or received in these days.")
@@ -536,18 +637,22 @@ class LotRecall(models.Model):
         return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
     def _compute_scope(self):
-        """One downstream trace of the roots, then the scope lines written in batches."""
+        """One downstream trace of the roots in the recall's company, then the scope lines
+        written in batches."""
         self.ensure_one()
         started = time.monotonic()
-        roots = self._scope_roots()
-        genealogy = self.env["lot.genealogy"].with_context(
-            allowed_company_ids=self._scope_company_ids()
-        )
-        result = genealogy.trace(roots.ids, "downstream")
+        recall = self._in_recall_company()
+        roots = recall._scope_roots()
+        result = recall.env["lot.genealogy"].trace(roots.ids, "downstream")
         depths = {row["lot_id"]: row["depth"] for row in result["lots"]}
         if not depths:
             raise UserError(self.env._("You may not read the lots to recall."))
         deliveries = [move for move in result["movements"] if move["kind"] == "delivery"]
+        self.env.cr.execute(
+            _COMPANY_LINES_SQL, [[move["id"] for move in deliveries], self.company_id.id]
+        )
+        company_lines = {line_id for (line_id,) in self.env.cr.fetchall()}
+        deliveries = [move for move in deliveries if move["id"] in company_lines]
         self.env.cr.execute(
             _COMMERCIAL_PARTNERS_SQL, [list({m["partner_id"] for m in deliveries} - {None})]
         )
@@ -602,7 +707,7 @@ class LotRecall(models.Model):
         for model in ("lot.recall.delivery", "lot.recall.customer", "lot.recall.lot"):
             self.env[model].invalidate_model()
         self.invalidate_recordset(["delivery_line_ids", "customer_ids", "lot_line_ids"])
-        self.write(
+        self._recall_write(
             {
                 "state": "scoped",
                 "scope_lot_ids": [Command.set(roots.ids)],
@@ -678,11 +783,17 @@ class LotRecall(models.Model):
         return format_list(self.env, names)
 
     def _check_recall_manager(self):
-        """Only Recall Managers act on recalls, whatever the button's groups say."""
+        """Only Recall Managers act on recalls, whatever the button's groups say, and only
+        on the recalls of their companies."""
         if not (self.env.su or self.env.user.has_group("lot_recall.group_recall_manager")):
             raise AccessError(
                 self.env._("Only Recall Managers can act on recalls; Recall Users can read them.")
             )
+        self.check_access("write")
+
+    def _recall_write(self, vals):
+        """Write the recall's workflow fields, once the action has made its checks."""
+        return self.sudo().write(vals)
 
     def _check_state(self, states):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -707,19 +818,20 @@ class LotRecall(models.Model):
         self._check_recall_manager()
         self._check_state(("scoped",))
         self._check_scoped()
-        self.write({"state": "in_progress"})
+        self._recall_write({"state": "in_progress"})
         return True
 
     def action_block_stock(self):
         """Set every affected lot to *Recalled*: unreserved, unusable, optionally quarantined.
 
-        A mock recall only notes what would be blocked.
+        A mock recall only notes what would be blocked. Reservations and stock are those
+        of the recall's company.
         """
         self._check_recall_manager()
         self._check_state(("scoped", "in_progress"))
         self._check_scoped()
         for recall in self:
-            lots = recall.affected_lot_ids
+            lots = recall._in_recall_company().affected_lot_ids
             on_hand = sum(recall.quant_ids.mapped("quantity"))
             if recall.kind == "mock":
                 body = self.env._(
@@ -747,7 +859,7 @@ class LotRecall(models.Model):
                     if recall.relocate_stock
                     else "",
                 )
-            recall.write({"state": "in_progress", "date_blocked": fields.Datetime.now()})
+            recall._recall_write({"state": "in_progress", "date_blocked": fields.Datetime.now()})
             recall.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
 
@@ -783,7 +895,7 @@ class LotRecall(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self.write({"state": "in_progress", "date_notified": now})
+            self._recall_write({"state": "in_progress", "date_notified": now})
             return
         subjects = template._render_field("subject", customers.ids, compute_lang=True)
         bodies = template._render_field("body_html", customers.ids, compute_lang=True)
@@ -801,7 +913,7 @@ class LotRecall(models.Model):
                 email_layout_xmlid="mail.mail_notification_light",
             )
             notified |= customer
-        notified.write({"notified_date": now})
+        notified.sudo().write({"notified_date": now})
         link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (
             self.id,
             self.name,
@@ -820,15 +932,16 @@ class LotRecall(models.Model):
                 "Without an email address, to contact otherwise: %s.",
                 self._name_list(skipped.partner_id),
             )
-        self.write({"state": "in_progress", "date_notified": now})
+        self._recall_write({"state": "in_progress", "date_notified": now})
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def action_create_returns(self):
         """Create, per customer delivery, a return of the affected lots still at the customer.
 
         Returns are created with Odoo's return wizard, keep the lots of the delivery and are
-        linked to the recall and its customer; quantities already on a return are left
-        out. A mock recall only notes how many returns it would create.
+        linked to the recall, its customer and its delivery lines; quantities already on a
+        return (not cancelled, reserved or not) are left out. A mock recall only notes how
+        many returns it would create.
         """
         self._check_recall_manager()
         self._check_state(("scoped", "in_progress"))
@@ -849,14 +962,14 @@ class LotRecall(models.Model):
                     count=len(planned),
                 )
             else:
-                created = recall._create_return_pickings(planned)
+                created = recall._in_recall_company()._create_return_pickings(planned)
                 pickings |= created
                 body = self.env._(
                     "%(count)s return transfers created: %(names)s.",
                     count=len(created),
                     names=self._name_list(created),
                 )
-            recall.write({"state": "in_progress", "date_returns": fields.Datetime.now()})
+            recall._recall_write({"state": "in_progress", "date_returns": fields.Datetime.now()})
             recall.message_post(body=body, subtype_xmlid="mail.mt_note")
         if len(self) == 1 and pickings:
             return self.action_view_returns()
@@ -866,8 +979,12 @@ class LotRecall(models.Model):
         """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}."""
         self.ensure_one()
         lines = self.delivery_line_ids.filtered(lambda line: line.picking_id and line.customer_id)
-        self.env.cr.execute(_RETURN_LINES_SQL, [lines.move_line_id.move_id.ids])
-        on_returns = {(move_id, lot_id): qty for move_id, lot_id, qty in self.env.cr.fetchall()}
+        for model in ("stock.move", "stock.move.line", "lot.recall.delivery"):
+            self.env[model].flush_model()
+        self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": lines.move_line_id.move_id.ids})
+        on_returns = defaultdict(float)
+        for move_id, lot_id, quantity in self.env.cr.fetchall():
+            on_returns[move_id, lot_id] += quantity
         wanted = defaultdict(lambda: defaultdict(float))
         for line in lines:
             key = (line.move_line_id.move_id.id, line.lot_id.id)
@@ -921,6 +1038,13 @@ class LotRecall(models.Model):
                     "origin": f"{self.name} - {picking.name}",
                 }
             )
+            for move in moves:
+                customer.delivery_line_ids.filtered(
+                    lambda line, move=move, quantities=quantities: (
+                        line.move_line_id.move_id == move.origin_returned_move_id
+                        and (move.origin_returned_move_id.id, line.lot_id.id) in quantities
+                    )
+                ).sudo().return_move_id = move
             returns |= returned
         return returns
 
@@ -930,7 +1054,7 @@ class LotRecall(models.Model):
         self._check_state(("in_progress",))
         for recall in self:
             figures = recall._effectiveness()
-            recall.write(
+            recall._recall_write(
                 {
                     "effectiveness_reviewed": True,
                     "effectiveness_review_date": fields.Datetime.now(),
@@ -972,7 +1096,7 @@ class LotRecall(models.Model):
                         missing=format_list(self.env, missing),
                     )
                 )
-        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        self._recall_write({"state": "closed", "date_closed": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
@@ -988,7 +1112,7 @@ class LotRecall(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-        self.write({"state": "cancelled"})
+        self._recall_write({"state": "cancelled"})
         return True
 
     # ------------------------------------------------------------------ navigation

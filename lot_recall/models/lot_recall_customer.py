@@ -1,6 +1,6 @@
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 RESPONSES = [
     ("pending", "No Response Yet"),
@@ -10,6 +10,9 @@ RESPONSES = [
     ("destroyed", "Destroyed On Site"),
     ("contested", "Contested"),
 ]
+
+# What a Recall Manager records of a customer; the rest comes from the scope computation.
+RESPONSE_FIELDS = {"response", "response_date", "response_note", "destroyed_quantity"}
 
 # Done move lines of the lots coming back from a customer location (a customer return in
 # lot.genealogy's classification), per commercial partner of the transfer.
@@ -24,6 +27,7 @@ SELECT p.commercial_partner_id, SUM(ml.quantity_product_uom)
    AND src.usage = 'customer' AND dst.usage NOT IN ('customer', 'supplier')
    AND NOT COALESCE(dst.scrap_location, FALSE)
    AND p.commercial_partner_id = ANY(%(partner_ids)s)
+   AND ml.company_id = %(company_id)s
  GROUP BY 1
 """
 
@@ -96,7 +100,11 @@ class LotRecallCustomer(models.Model):
             self.env["stock.move.line"].flush_model()
             self.env.cr.execute(
                 _RETURNED_SQL,
-                {"lot_ids": recall.affected_lot_ids.ids, "partner_ids": customers.partner_id.ids},
+                {
+                    "lot_ids": recall.affected_lot_ids.ids,
+                    "partner_ids": customers.partner_id.ids,
+                    "company_id": recall.company_id.id,
+                },
             )
             for partner_id, quantity in self.env.cr.fetchall():
                 returned[recall.id, partner_id] = quantity
@@ -119,6 +127,13 @@ class LotRecallCustomer(models.Model):
         if self.recall_id.filtered(lambda r: r.state in ("closed", "cancelled")):
             raise UserError(
                 self.env._("The customers of a closed or cancelled recall cannot be changed.")
+            )
+        if not self.env.su and set(vals) - RESPONSE_FIELDS:
+            raise AccessError(
+                self.env._(
+                    "Only the response of a recall customer can be changed: who was delivered "
+                    "what comes from the scope of the recall."
+                )
             )
         res = super().write(vals)
         if {"response", "destroyed_quantity", "response_note"} & set(vals):

@@ -33,5 +33,13 @@ class LotRecallDelivery(models.Model):
         string="Delivery Address",
         help="The partner the transfer was sent to.",
     )
+    return_move_id = fields.Many2one(
+        "stock.move",
+        string="Return",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The move of the return transfer the recall created for this delivery.",
+    )
     product_id = fields.Many2one(related="move_line_id.product_id")
     uom_id = fields.Many2one(related="move_line_id.product_id.uom_id", string="Unit")

@@ -113,9 +113,13 @@ class LotRecallLot(models.Model):
 
     @api.depends("lot_id")
     def _compute_balance(self):
-        balance = self.env["lot.genealogy"].mass_balance(self.lot_id.ids)
+        balance = {}
+        for recall in self.recall_id:
+            lots = self.filtered(lambda line, recall=recall: line.recall_id == recall).lot_id
+            genealogy = recall._in_recall_company().env["lot.genealogy"]
+            balance[recall.id] = genealogy.mass_balance(lots.ids)
         for line in self:
-            values = balance.get(line.lot_id.id)
+            values = balance.get(line.recall_id.id, {}).get(line.lot_id.id)
             if not values:
                 line.update(dict.fromkeys(self._balance_fields(), 0.0))
                 continue

@@ -7,7 +7,12 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     lot_recall_id = fields.Many2one(
-        "lot.recall", string="Recall", index="btree_not_null", ondelete="set null", copy=False
+        "lot.recall",
+        string="Recall",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        check_company=True,
     )
     lot_recall_customer_id = fields.Many2one(
         "lot.recall.customer",

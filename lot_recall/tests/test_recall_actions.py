@@ -1,4 +1,5 @@
-from odoo.exceptions import UserError
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .recall_common import RecallCase
@@ -199,3 +200,78 @@ class TestRecallActions(RecallCase):
         other.action_cancel()
         self.assertEqual(other.state, "cancelled")
         other.unlink()
+
+    def test_workflow_is_enforced_on_the_server(self):
+        """States change only through the actions; the scope is frozen once started."""
+        recall = self._scoped()
+        recall.action_start()
+        with self.assertRaises(AccessError):
+            recall.write({"state": "closed"})
+        with self.assertRaises(AccessError):
+            recall.write({"effectiveness_reviewed": True, "reviewed_recovered_percent": 100})
+        with self.assertRaises(AccessError):
+            recall.write({"affected_lot_ids": [Command.set(self.cake_2.ids)]})
+        with self.assertRaisesRegex(UserError, "scope of a recall cannot change"):
+            recall.write({"scope_lot_ids": [Command.set(self.cake_2.ids)]})
+        with self.assertRaises(AccessError):
+            recall.write({"date_started": recall.date_traced})
+        with self.assertRaises(AccessError):
+            recall.write({"lot_line_ids": [Command.create({"lot_id": self.cake_2.id})]})
+        with self.assertRaises(AccessError):
+            self.env["lot.recall.lot"].with_user(self.manager).create(
+                {"recall_id": recall.id, "lot_id": self.cake_2.id}
+            )
+        with self.assertRaises(AccessError):
+            recall.lot_line_ids[:1].unlink()
+        with self.assertRaises(AccessError):
+            recall.delivery_line_ids[:1].unlink()
+        with self.assertRaises(AccessError):
+            recall.customer_ids[:1].unlink()
+        hospital = self._customer(recall, self.hospital)
+        with self.assertRaises(AccessError):
+            hospital.write({"delivered_quantity": 0})
+        with self.assertRaises(AccessError):
+            hospital.write({"recall_id": self._recall().id})
+        with self.assertRaises(AccessError):
+            self.env["lot.recall"].with_user(self.manager).create(
+                {"reason": "Closed at once", "state": "closed", "scope_lot_ids": self.cake.ids}
+            )
+        self.assertEqual(recall.state, "in_progress")
+        self.assertEqual(len(recall.lot_line_ids), 4)
+        self.assertEqual(len(recall.delivery_line_ids), 13)
+        self.assertFalse(recall.effectiveness_reviewed)
+        # The customer's response is what a manager may still write.
+        hospital.write({"response": "acknowledged", "response_note": "Checked"})
+        self.assertEqual(hospital.response, "acknowledged")
+        with self.assertRaisesRegex(UserError, "review its effectiveness"):
+            recall.action_close()
+        recall.action_review_effectiveness()
+        recall.corrective_action = "<p>Flour tested at every receipt.</p>"
+        recall.action_close()
+        self.assertEqual(recall.state, "closed")
+        with self.assertRaises(AccessError):
+            recall.write({"state": "in_progress"})
+
+    def test_returns_are_not_created_twice(self):
+        """Returns unreserved, or in any state but cancelled, are not created again."""
+        recall = self._scoped()
+        recall.action_create_returns()
+        returns = recall.return_picking_ids
+        self.assertEqual(len(returns), 13)
+        returns.with_user(self.manager).do_unreserve()
+        self.assertFalse(returns.move_line_ids)
+        with self.assertRaisesRegex(UserError, "left to return"):
+            recall.action_create_returns()
+        recall.invalidate_recordset(["return_picking_ids"])
+        self.assertEqual(recall.return_picking_ids, returns)
+        # A cancelled return is created again, alone.
+        hospital = self._customer(recall, self.hospital)
+        hospital.return_picking_ids.action_cancel()
+        recall.action_create_returns()
+        recall.invalidate_recordset(["return_picking_ids"])
+        again = recall.return_picking_ids - returns
+        self.assertEqual(len(again), 1)
+        self.assertEqual(again.partner_id, self.hospital)
+        self.assertEqual(
+            [(line.lot_id, line.quantity) for line in again.move_line_ids], [(self.cake, 30)]
+        )

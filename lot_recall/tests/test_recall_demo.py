@@ -75,3 +75,13 @@ class TestRecallDemo(RecallCase):
         self.assertEqual(recall.state, "closed")
         domain = self.hospital.action_view_lot_recalls()["domain"]
         self.assertIn(recall, self.env["lot.recall"].search(domain))
+
+    def test_administrator_is_a_recall_manager(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("lot_recall.group_recall_manager"))
+        menu = self.env.ref("lot_recall.menu_lot_recall")
+        self.assertIn(menu, self.env["ir.ui.menu"].with_user(admin).search([("id", "=", menu.id)]))
+        self.assertIn(
+            self.env.ref("lot_recall.demo_mock_recall_flour"),
+            self.env["lot.recall"].with_user(admin).search([]),
+        )

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .recall_common import RecallCase
@@ -134,3 +134,126 @@ class TestRecallSecurity(RecallCase):
             .search([])
         )
         self.assertIn(recall_b, visible)
+
+    def test_recall_keeps_to_its_company(self):
+        """Company B received and delivered cookie lot FG-COO-001 (a lot shared by both
+        companies) and received flour with supplier lot GFM-24117 too: a recall of company
+        A, scoped by a manager working in A and B at once, covers none of it."""
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Recall Wall Company B"})
+        warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", company_b.id)])
+        customer_b = self.env["res.partner"].create(
+            {"name": "B-only Customer", "email": "b@example.com", "company_id": company_b.id}
+        )
+        # A lot without company, as the demo's: shared by both companies.
+        flour_b = self.env["stock.lot"].create(
+            {
+                "name": "B-FLR-001",
+                "product_id": self.flour.product_id.id,
+                "supplier_lot": "GFM-24117",
+            }
+        )
+        flour_b_own = self.env["stock.lot"].create(
+            {
+                "name": "B-FLR-002",
+                "product_id": self.flour.product_id.id,
+                "company_id": company_b.id,
+                "supplier_lot": "GFM-24117",
+            }
+        )
+        flows = self.env["lot.traceability.demo"].with_company(company_b)
+        flows._transfer(
+            warehouse_b.in_type_id,
+            self.env["res.partner"].create({"name": "B Supplier", "company_id": company_b.id}),
+            self.env.ref("stock.stock_location_suppliers"),
+            warehouse_b.lot_stock_id,
+            [(self.cookies, 20), (flour_b, 100)],
+            3,
+        )
+        delivery_b = flows._transfer(
+            warehouse_b.out_type_id,
+            customer_b,
+            warehouse_b.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            [(self.cookies, 15)],
+            1,
+        )
+        sale_b = (
+            self.env["sale.order"]
+            .with_company(company_b)
+            .create(
+                {
+                    "partner_id": customer_b.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.cookies.product_id.id, "product_uom_qty": 5}
+                        )
+                    ],
+                }
+            )
+        )
+        sale_b.action_confirm()
+        self.assertEqual(sale_b.picking_ids.move_line_ids.lot_id, self.cookies)
+        manager = self.manager
+        manager.company_ids |= company_b
+        recall = (
+            self.env["lot.recall"]
+            .with_user(manager)
+            .with_context(allowed_company_ids=(company_a | company_b).ids)
+            .create(
+                {
+                    "reason": "Salmonella",
+                    "scope_type": "supplier_lots",
+                    "scope_supplier_lot_names": "GFM-24117",
+                    "relocate_stock": True,
+                }
+            )
+        )
+        self.assertEqual(recall.company_id, company_a)
+        recall.action_compute_scope()
+        self.assertEqual(recall.scope_lot_ids, self.flour)
+        self.assertFalse((flour_b | flour_b_own) & recall.affected_lot_ids)
+        self.assertEqual(len(recall.customer_ids), 13)
+        self.assertNotIn(customer_b, recall.customer_ids.partner_id)
+        self.assertNotIn(delivery_b, recall.delivery_line_ids.picking_id)
+        self.assertEqual(sum(recall.delivery_line_ids.mapped("quantity")), 580)
+        # The tabs read live: stock, reservations and sales of company A only.
+        self.assertEqual(recall.quant_ids.company_id, company_a)
+        self.assertEqual(sum(recall.quant_ids.mapped("quantity")), 450)
+        self.assertFalse(sale_b.order_line & recall.open_sale_line_ids)
+        self.assertFalse(sale_b.picking_ids.move_line_ids & recall.reserved_move_line_ids)
+        # The Recall User of A reads A's deliveries and customers only.
+        as_reader = recall.with_user(self.reader)
+        self.assertNotIn(delivery_b, as_reader.delivery_line_ids.picking_id)
+        self.assertNotIn(customer_b, as_reader.delivery_line_ids.address_id)
+        self.assertEqual(as_reader.delivery_line_ids.picking_id.company_id, company_a)
+        # Blocking moves A's stock to A's quarantine; B's stock stays where it is (B's
+        # warehouse has no quarantine location).
+        recall.action_block_stock()
+        quants_b = self.env["stock.quant"].search(
+            [("lot_id", "=", self.cookies.id), ("company_id", "=", company_b.id)]
+        )
+        self.assertEqual(quants_b.location_id, warehouse_b.lot_stock_id)
+        recall.invalidate_recordset(["quant_ids"])
+        self.assertEqual(set(recall.quant_ids.location_id.mapped("name")), {"Quarantine"})
+        # Notifying and returning reach A's customers only.
+        recall.action_notify_customers()
+        notified = recall.message_ids.filtered(
+            lambda message: (
+                message.subtype_id == self.env.ref("lot_recall.mt_recall_customer_notice")
+            )
+        ).partner_ids
+        self.assertEqual(len(notified), 13)
+        self.assertNotIn(customer_b, notified)
+        recall.action_create_returns()
+        self.assertEqual(recall.return_picking_ids.company_id, company_a)
+        self.assertNotIn(customer_b, recall.return_picking_ids.partner_id)
+        # A recall of company A cannot be scoped on company B's lots.
+        with self.assertRaises(UserError):
+            recall = (
+                self.env["lot.recall"]
+                .with_user(manager)
+                .with_context(allowed_company_ids=(company_a | company_b).ids)
+                .create({"reason": "B lot", "scope_lot_ids": [Command.set(flour_b_own.ids)]})
+            )
+            recall.action_compute_scope()
