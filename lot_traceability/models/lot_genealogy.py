@@ -188,7 +188,7 @@ class LotGenealogy(models.AbstractModel):
         :raise AccessError: for users without access to lots (portal) and for lots of
             companies the user is not allowed in
         """
-        if not isinstance(lot_ids, (list, tuple)) or not all(
+        if not isinstance(lot_ids, (list, tuple, set, frozenset)) or not all(
             isinstance(lot_id, int) and not isinstance(lot_id, bool) for lot_id in lot_ids
         ):
             raise UserError(self.env._("Give a list of lot ids."))
