@@ -69,7 +69,7 @@ class StockMoveLine(models.Model):
             raise UserError(
                 self.env._(
                     "Invalid GS1 barcode %(code)s: %(reason)s",
-                    code=gs1.shorten((code or "").strip()),
+                    code=gs1.shorten(str(code or "").strip()),
                     reason=error,
                 )
             ) from error

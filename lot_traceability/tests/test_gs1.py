@@ -195,6 +195,9 @@ class TestGS1Parser(TransactionCase):
             ):
                 gs1.parse(code)
         self.assertEqual(gs1.parse("10ABC\x1d17271231\r\n").lot, "ABC")
+        for code in (123, ["10ABC"], {"10": "ABC"}):
+            with self.subTest(code=code), self.assertRaisesRegex(gs1.GS1FormatError, "text"):
+                gs1.parse(code)
 
     def test_error_messages_quote_at_most_80_characters(self):
         codes = [

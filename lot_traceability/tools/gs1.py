@@ -389,6 +389,8 @@ def _convert(ai, value, today):
 def _normalize_input(code):
     if code is None:
         code = ""
+    if not isinstance(code, str):
+        raise GS1FormatError("The GS1 barcode must be text.")
     code = code.strip("\r\n\t ")
     code = re.sub(r"<GS>", GS, code, flags=re.IGNORECASE)
     code = code.replace("\xf1", GS)  # FNC1 as sent by some keyboard-wedge scanners
