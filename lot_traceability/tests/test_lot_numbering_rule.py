@@ -397,6 +397,9 @@ class TestLotNumberingRule(TransactionCase):
             rule.product_sequence_ids.with_user(user_b).read(["number_next_actual"])
         rule.company_id = False  # a shared rule and its counters are seen by every company
         self.assertTrue(Counter.with_user(user_b).search([("rule_id", "=", rule.id)]))
+        # the preview does not show the reference of a product of another company
+        rule.preview_product_id = self._product("LT Rye of B", "RYEB", company_id=company_b.id)
+        self.assertNotIn("RYEB", rule.with_user(user_a).preview)
 
     # ------------------------------------------------------------------ validation
 
