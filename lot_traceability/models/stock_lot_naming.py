@@ -83,6 +83,7 @@ class StockLot(models.Model):
         params = self.env.context.get("lot_numbering_generate")
         if first_lot or not params:
             return super().generate_lot_names(first_lot, count)
+        values = self._lot_numbering_records(params)
         if (
             not isinstance(count, int)
             or isinstance(count, bool)
@@ -94,7 +95,6 @@ class StockLot(models.Model):
                     max=f"{LOT_NAMES_MAX_COUNT:,}",
                 )
             )
-        values = self._lot_numbering_records(params)
         names = values.pop("rule")._next_lot_names(values.pop("product"), count, **values)
         return [{"lot_name": name} for name in names]
 
@@ -119,9 +119,7 @@ class StockLot(models.Model):
 
         company = record("res.company", "company_id")
         if company and not self.env.su and company not in self.env.companies:
-            raise AccessError(
-                self.env._("You may not number lots for the company %s.", company.sudo().name)
-            )
+            raise AccessError(self.env._("You may number lots of your own companies only."))
         rule = record("lot.numbering.rule", "rule_id")
         product = record("product.product", "product_id")
         if not (rule and product):

@@ -355,9 +355,13 @@ class TestLotNumberingRule(TransactionCase):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self._generate(user, rule)
         with self.assertRaises(AccessError):
+            self._generate(portal, rule, count=10**9)
+        with self.assertRaises(AccessError):
             self.env["stock.lot"].with_user(portal).create({"product_id": self.product.id})
-        # nothing was drawn: the next numbers go to the stock user of the rule's company
         user_a = self._user("lt_gen_user_a")
+        with self.assertRaises(AccessError):  # for a company the user is not allowed in
+            self._generate(user_a, rule, company_id=company_b.id)
+        # nothing was drawn: the next numbers go to the stock user of the rule's company
         self.assertEqual(self._generate(user_a, rule), ["N25-0001", "N25-0002", "N25-0003"])
 
     def test_number_of_names_per_call_is_capped(self):
