@@ -1,7 +1,12 @@
 from collections import defaultdict, deque
 
 from odoo import api, models
+from odoo.exceptions import UserError
 
+# Every query keeps to the move lines and quants of the user's allowed companies
+# (``company_ids``): a lot without company (of a product shared between companies) is seen
+# by every company, its movements and stock only by their own company.
+#
 # In ``stock_move_line_consume_rel`` a row (consume_line_id=O, produce_line_id=I) means that
 # output line O consumed input line I: manufacturing orders link finished lines to component
 # lines, unbuild orders link recovered component lines to the unbuilt finished line.
@@ -12,6 +17,7 @@ WITH RECURSIVE reach(lot_id) AS (
         SELECT far.lot_id
           FROM reach
           JOIN stock_move_line near ON near.lot_id = reach.lot_id AND near.state = 'done'
+                                     AND near.company_id = ANY(%(company_ids)s)
           JOIN stock_move_line_consume_rel rel ON rel.{near_col} = near.id
           JOIN stock_move_line far ON far.id = rel.{far_col}
          WHERE far.state = 'done' AND far.lot_id IS NOT NULL
@@ -38,6 +44,7 @@ WITH link AS (
       JOIN stock_move om ON om.id = o.move_id
      WHERE i.lot_id = ANY(%(lot_ids)s) AND o.lot_id = ANY(%(lot_ids)s)
        AND i.state = 'done' AND o.state = 'done'
+       AND i.company_id = ANY(%(company_ids)s) AND o.company_id = ANY(%(company_ids)s)
 ), shared AS (
     SELECT link.*, SUM(out_qty) OVER (PARTITION BY in_id, out_product) AS out_total
       FROM link
@@ -75,6 +82,7 @@ SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_i
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+   AND ml.company_id = ANY(%(company_ids)s)
  ORDER BY ml.date, ml.id
 """
 
@@ -93,6 +101,7 @@ SELECT ml.lot_id, {_KIND_SQL} AS kind, SUM(ml.quantity_product_uom) AS quantity
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+   AND ml.company_id = ANY(%(company_ids)s)
  GROUP BY 1, 2
 """
 
@@ -101,6 +110,7 @@ SELECT q.lot_id, q.location_id, SUM(q.quantity) AS quantity
   FROM stock_quant q
   JOIN stock_location loc ON loc.id = q.location_id
  WHERE q.lot_id = ANY(%(lot_ids)s) AND loc.usage IN ('internal', 'transit')
+   AND q.company_id = ANY(%(company_ids)s)
  GROUP BY q.lot_id, q.location_id
 HAVING SUM(q.quantity) <> 0
 """
@@ -129,8 +139,9 @@ class LotGenealogy(models.AbstractModel):
     Walks done move lines and Odoo's consumed-to-produced links (manufacturing and
     unbuild orders) with one recursive PostgreSQL query per trace, then reads edges,
     movements and stock of every reached lot with one query each. Cycles (rework) end
-    because each lot is visited once; only lots of the user's active companies are
-    reached.
+    because each lot is visited once. Only the move lines and quants of the user's active
+    companies are read: a lot without company is traced by every company, each seeing
+    only its own movements and stock.
     """
 
     _name = "lot.genealogy"
@@ -147,16 +158,17 @@ class LotGenealogy(models.AbstractModel):
             of the input lot in its product's unit, date, kind, order ids), ``movements``
             (every done move of the reached lots, with its kind) and ``on_hand`` (lot,
             location, quantity)
+        :raise AccessError: when the user may not read one of the lots
         """
         if direction not in ("downstream", "upstream"):
-            raise ValueError(f"direction must be 'downstream' or 'upstream', not {direction!r}")
+            raise UserError(self.env._("Trace lots either downstream or upstream."))
+        roots = self._lot_readable_ids(lot_ids)
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
-        roots = self.env["stock.lot"].browse(lot_ids)._filtered_access("read").ids
         reached = self._reach(roots, direction)
         edges = self._edges(reached)
         depths = self._depths(roots, edges, direction)
-        params = {"lot_ids": list(depths)}
+        params = self._params(depths)
         movements = self._movements(params)
         on_hand = self._fetch_dicts(_ON_HAND_SQL, params)
         return {
@@ -170,6 +182,24 @@ class LotGenealogy(models.AbstractModel):
             "on_hand": on_hand,
         }
 
+    def _lot_readable_ids(self, lot_ids):
+        """``lot_ids`` as a list, once checked that the user may read every one of these lots.
+
+        :raise AccessError: for users without access to lots (portal) and for lots of
+            companies the user is not allowed in
+        """
+        if not isinstance(lot_ids, (list, tuple, set, frozenset)) or not all(
+            isinstance(lot_id, int) and not isinstance(lot_id, bool) for lot_id in lot_ids
+        ):
+            raise UserError(self.env._("Give a list of lot ids."))
+        lots = self.env["stock.lot"].browse(lot_ids)
+        lots.check_access("read")
+        return list(lots.ids)
+
+    def _params(self, lot_ids):
+        """Query parameters: the lots, and the companies whose moves and stock may be read."""
+        return {"lot_ids": list(lot_ids), "company_ids": self.env.companies.ids}
+
     def _reach(self, lot_ids, direction):
         """Ids of the lots reachable from ``lot_ids`` (included) in one direction."""
         near, far = (
@@ -177,10 +207,7 @@ class LotGenealogy(models.AbstractModel):
             if direction == "downstream"
             else ("consume_line_id", "produce_line_id")
         )
-        self.env.cr.execute(
-            _REACH_SQL.format(near_col=near, far_col=far),
-            {"lot_ids": list(lot_ids), "company_ids": self.env.companies.ids},
-        )
+        self.env.cr.execute(_REACH_SQL.format(near_col=near, far_col=far), self._params(lot_ids))
         return [lot_id for (lot_id,) in self.env.cr.fetchall()]
 
     def _movements(self, params):
@@ -207,7 +234,7 @@ class LotGenealogy(models.AbstractModel):
         return movements
 
     def _edges(self, lot_ids):
-        return self._fetch_dicts(_EDGES_SQL, {"lot_ids": list(lot_ids)})
+        return self._fetch_dicts(_EDGES_SQL, self._params(lot_ids))
 
     def _fetch_dicts(self, query, params):
         """Rows as dicts, built once per column set (thousands of rows per trace)."""
@@ -241,10 +268,16 @@ class LotGenealogy(models.AbstractModel):
         :return: ``{lot_id: {kind: quantity, ..., "in", "out", "on_hand",
             "unaccounted", "reconciliation"}}`` with quantities in the lot's product unit;
             ``reconciliation`` is (out + on hand) / in in percent, None when nothing came in
+        :raise AccessError: when the user may not read one of the lots
         """
+        return self._mass_balance(self._lot_readable_ids(lot_ids))
+
+    @api.model
+    def _mass_balance(self, lot_ids):
+        """``mass_balance`` of lots the caller knows the user may read (no access check)."""
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
-        params = {"lot_ids": list(lot_ids)}
+        params = self._params(lot_ids)
         balance = {
             lot_id: dict.fromkeys([kind for kind, _label in MOVEMENT_KINDS], 0.0)
             for lot_id in lot_ids

@@ -665,7 +665,8 @@ class LotNumberingRule(models.Model):
     @api.depends("pattern", "reset", "sequence_scope", "preview_product_id")
     def _compute_preview(self):
         for rule in self:
-            if not rule.preview_product_id:
+            # the names show the product's reference and category code: readable products only
+            if not (rule.preview_product_id and rule.preview_product_id.has_access("read")):
                 rule.preview = self.env._("Choose a sample product to see the next lot names.")
                 continue
             try:

@@ -70,7 +70,8 @@ class StockLot(models.Model):
     )
 
     def _compute_mass_balance(self):
-        balance = self.env["lot.genealogy"].mass_balance([lot.id for lot in self if lot.id])
+        # computed on lots the user reads: the companies of the user still apply
+        balance = self.env["lot.genealogy"]._mass_balance([lot.id for lot in self if lot.id])
         for lot in self:
             values = balance.get(lot.id) or {}
             lot.balance_in = values.get("in", 0.0)

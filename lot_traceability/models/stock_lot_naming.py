@@ -1,9 +1,15 @@
 """Lot numbering rules applied to lots created by hand or by Odoo without a name."""
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 # Name shown in a new lot's form while its number is not drawn yet; replaced in create().
 LOT_NAME_PENDING = "/"
+
+# Most lot names drawn from a numbering rule in one call. Every name consumes a number and
+# checks that it is free (a few queries each): 5,000 names take seconds, well within a
+# request, and cover the serial numbers of a large receipt line.
+LOT_NAMES_MAX_COUNT = 5000
 
 
 class StockLot(models.Model):
@@ -39,6 +45,8 @@ class StockLot(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # before drawing numbers, which are never given back
+        self.browse().check_access("create")
         for vals in vals_list:
             self._lot_numbering_fill_name(vals)
         return super().create(vals_list)
@@ -67,19 +75,65 @@ class StockLot(models.Model):
         """Names from the numbering rule when the caller gave no first lot name.
 
         The callers that may use a rule (see stock.move) put the rule and the operation's
-        values in the context key ``lot_numbering_generate``.
+        values in the context key ``lot_numbering_generate``. As any client can send it,
+        names are drawn only for users who may create lots and read the rule, the product,
+        the warehouse and the vendor, in their own companies, at most
+        ``LOT_NAMES_MAX_COUNT`` at a time.
         """
         params = self.env.context.get("lot_numbering_generate")
         if first_lot or not params:
             return super().generate_lot_names(first_lot, count)
-        rule = self.env["lot.numbering.rule"].browse(params["rule_id"])
-        product = self.env["product.product"].browse(params["product_id"])
-        names = rule._next_lot_names(
-            product,
-            count,
-            date=params.get("date"),
-            warehouse=self.env["stock.warehouse"].browse(params.get("warehouse_id")),
-            partner=self.env["res.partner"].browse(params.get("partner_id")),
-            company=self.env["res.company"].browse(params.get("company_id")) or None,
-        )
+        values = self._lot_numbering_records(params)
+        if (
+            not isinstance(count, int)
+            or isinstance(count, bool)
+            or not 0 <= count <= LOT_NAMES_MAX_COUNT
+        ):
+            raise UserError(
+                self.env._(
+                    "Generate at most %(max)s lot names at a time.",
+                    max=f"{LOT_NAMES_MAX_COUNT:,}",
+                )
+            )
+        names = values.pop("rule")._next_lot_names(values.pop("product"), count, **values)
         return [{"lot_name": name} for name in names]
+
+    @api.model
+    def _lot_numbering_records(self, params):
+        """Records of the numbering context ``params``, checked for the current user.
+
+        :raise AccessError: when the user may not create lots, or read one of the records
+        """
+        self.browse().check_access("create")
+        invalid = UserError(self.env._("The lot numbering values are not valid."))
+        if not isinstance(params, dict):
+            raise invalid
+
+        def record(model, key):
+            value = params.get(key) or []
+            if value and (not isinstance(value, int) or isinstance(value, bool)):
+                raise invalid
+            records = self.env[model].browse(value)
+            records.check_access("read")
+            return records
+
+        company = record("res.company", "company_id")
+        if company and not self.env.su and company not in self.env.companies:
+            raise AccessError(self.env._("You may number lots of your own companies only."))
+        rule = record("lot.numbering.rule", "rule_id")
+        product = record("product.product", "product_id")
+        if not (rule and product):
+            raise invalid
+        date = params.get("date")
+        try:
+            rule._lot_date(date)
+        except (TypeError, ValueError):
+            raise invalid from None
+        return {
+            "rule": rule,
+            "product": product,
+            "date": date,
+            "warehouse": record("stock.warehouse", "warehouse_id"),
+            "partner": record("res.partner", "partner_id"),
+            "company": company or None,
+        }

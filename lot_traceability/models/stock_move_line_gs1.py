@@ -68,7 +68,9 @@ class StockMoveLine(models.Model):
         except gs1.GS1Error as error:
             raise UserError(
                 self.env._(
-                    "Invalid GS1 barcode %(code)s: %(reason)s", code=code.strip(), reason=error
+                    "Invalid GS1 barcode %(code)s: %(reason)s",
+                    code=gs1.shorten(str(code or "").strip()),
+                    reason=error,
                 )
             ) from error
 

@@ -176,6 +176,45 @@ class TestGS1Parser(TransactionCase):
         with self.assertRaises(gs1.GS1LengthError):
             gs1.parse(f"10ABC123456789012345673724{GTIN}")
 
+    def test_control_characters_are_refused(self):
+        """A line break, tab or other control character inside a scan is refused: it would
+        end up in the lot name. The FNC1 separator (GS) and a trailing Enter stay fine."""
+        bad = [
+            "(10)ABC\n(17)271231",
+            "(10)ABC\r(17)271231",
+            "10ABC\n\x1d17271231",
+            "10AB\tC",
+            "10ABC\x00",
+            "(10)AB\x7fC",
+            f"(01){GTIN}\x04(10)ABC",
+        ]
+        for code in bad:
+            with (
+                self.subTest(code=code),
+                self.assertRaisesRegex(gs1.GS1FormatError, "control character"),
+            ):
+                gs1.parse(code)
+        self.assertEqual(gs1.parse("10ABC\x1d17271231\r\n").lot, "ABC")
+        for code in (123, ["10ABC"], {"10": "ABC"}):
+            with self.subTest(code=code), self.assertRaisesRegex(gs1.GS1FormatError, "text"):
+                gs1.parse(code)
+
+    def test_error_messages_quote_at_most_80_characters(self):
+        codes = [
+            "10" + "A" * 500,
+            "(10)" + "A" * 500,
+            "X" * 500 + "(10)A",
+            "(10)A\n" + "B" * 500,
+            "(17)" + "1" * 500,
+        ]
+        for code in codes:
+            with self.subTest(code=code[:10]), self.assertRaises(gs1.GS1Error) as caught:
+                gs1.parse(code)
+            message = str(caught.exception)
+            self.assertLess(len(message), 300, message)
+            self.assertNotIn("A" * 81, message)
+            self.assertNotIn("B" * 81, message)
+
     def test_format_element_string(self):
         element_string = gs1.format_element_string(
             gtin=GTIN13,
@@ -422,6 +461,17 @@ class TestGS1Odoo(TransactionCase):
         with self.assertRaises(UserError):
             lines._apply_gs1_barcode(f"(01){GTIN}(10)L1")
         self.assertEqual([self._line_values(ml) for ml in lines], before)
+
+    def test_scan_with_control_characters_writes_nothing(self):
+        picking = self._receipt([(self.product, 10, None)])
+        line = picking.move_line_ids
+        before = self._line_values(line)
+        with self.assertRaisesRegex(UserError, "control character"):
+            line._apply_gs1_barcode(f"(01){GTIN}(10)ABC\n(17)271231")
+        self.assertEqual(self._line_values(line), before)
+        with self.assertRaises(UserError) as caught:
+            line._apply_gs1_barcode("(10)" + "L" * 500)
+        self.assertNotIn("L" * 81, str(caught.exception))
 
     def test_product_without_gtin(self):
         picking = self._receipt([(self.no_gtin, 3, None)])

@@ -2,7 +2,9 @@ import csv
 import io
 import zipfile
 
+import openpyxl
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -219,7 +221,8 @@ class TestLotGenealogy(TransactionCase):
             company_ids=[Command.set(self.env.company.ids)],
         )
         genealogy_a = self.genealogy.with_user(user_a)
-        self.assertEqual(genealogy_a.trace(lot_b.ids)["lots"], [])
+        with self.assertRaises(AccessError):
+            genealogy_a.trace(lot_b.ids)
         own = genealogy_a.trace(self.lot["RM-FLR-001"].ids)
         self.assertEqual(len(own["lots"]), 4)
         # A consumption link to a lot of the other company (bad or inter-company data) is
@@ -254,6 +257,126 @@ class TestLotGenealogy(TransactionCase):
         self.assertIn(
             lot_b.id, [r["lot_id"] for r in both.trace(self.lot["RM-FLR-001"].ids)["lots"]]
         )
+
+    def _shared_lot_moved_by_company_a(self, customer_name="Customer of A"):
+        """A lot of a product shared between companies (both without company), received
+        (100) and delivered (40) by the current company only; a second company, and users
+        allowed only in one of them."""
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Second Bakery"})
+        product = self.env["product.product"].create(
+            {"name": "Shared Salt", "is_storable": True, "tracking": "lot"}
+        )
+        lot = self.env["stock.lot"].create({"name": "SALT-001", "product_id": product.id})
+        self.assertFalse(product.company_id or lot.company_id)
+        main = self.env.ref("stock.warehouse0")
+        self.assertEqual(main.company_id, company_a)
+        demo = self.env["lot.traceability.demo"]
+        supplier = self.env["res.partner"].create({"name": "Salt Works of A"})
+        customer = self.env["res.partner"].create({"name": customer_name})
+        demo._transfer(
+            main.in_type_id,
+            supplier,
+            self.env.ref("stock.stock_location_suppliers"),
+            main.lot_stock_id,
+            [(lot, 100)],
+            3,
+        )
+        demo._transfer(
+            main.out_type_id,
+            customer,
+            main.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            [(lot, 40)],
+            2,
+        )
+        users = {
+            company: new_test_user(
+                self.env,
+                login=f"trace_stock_user_{company.id}",
+                groups="stock.group_stock_user,stock.group_production_lot",
+                company_id=company.id,
+                company_ids=[Command.set(company.ids)],
+            )
+            for company in (company_a, company_b)
+        }
+        return lot, customer, users[company_a], users[company_b]
+
+    def test_company_walls_on_a_lot_shared_between_companies(self):
+        lot, customer, user_a, user_b = self._shared_lot_moved_by_company_a()
+        # Company A's user sees its receipt, delivery and stock.
+        balance_a = self.genealogy.with_user(user_a).mass_balance(lot.ids)[lot.id]
+        self.assertEqual(
+            (balance_a["in"], balance_a["delivery"], balance_a["on_hand"]), (100, 40, 60)
+        )
+        trace_a = self.genealogy.with_user(user_a).trace(lot.ids)
+        self.assertEqual(
+            {(m["kind"], m["partner_id"]) for m in trace_a["movements"] if m["kind"] == "delivery"},
+            {("delivery", customer.id)},
+        )
+        # Company B's user may read the lot (it has no company) but sees nothing of A.
+        genealogy_b = self.genealogy.with_user(user_b)
+        for direction in ("downstream", "upstream"):
+            result = genealogy_b.trace(lot.ids, direction)
+            self.assertEqual(result["lots"], [{"lot_id": lot.id, "depth": 0}])
+            self.assertEqual(
+                (result["edges"], result["movements"], result["on_hand"]), ([], [], [])
+            )
+        balance_b = genealogy_b.mass_balance(lot.ids)[lot.id]
+        self.assertEqual(
+            (balance_b["in"], balance_b["out"], balance_b["on_hand"], balance_b["delivery"]),
+            (0, 0, 0, 0),
+        )
+        lot_b = lot.with_user(user_b)
+        self.assertEqual(
+            (lot_b.balance_in, lot_b.balance_delivered, lot_b.balance_on_hand), (0, 0, 0)
+        )
+        action = lot_b.action_trace_downstream()
+        trace_b = self.env["lot.trace"].with_user(user_b).browse(action["res_id"])
+        self.assertFalse(trace_b.line_ids)
+        self.assertEqual(trace_b.customer_count, 0)
+        # A trace computed by A's user is not readable by B's user.
+        trace_by_a = self.env["lot.trace"].browse(
+            lot.with_user(user_a).action_trace_downstream()["res_id"]
+        )
+        self.assertIn(customer, trace_by_a.line_ids.partner_id)
+        self.assertFalse(
+            self.env["lot.trace.line"].with_user(user_b).search([("trace_id", "=", trace_by_a.id)])
+        )
+        with self.assertRaises(AccessError):
+            trace_by_a.with_user(user_b).read(["line_ids"])
+
+    def test_engine_checks_read_access_on_the_lots(self):
+        lot, _customer, user_a, user_b = self._shared_lot_moved_by_company_a()
+        lot_of_a = self.env["stock.lot"].create(
+            {"name": "SALT-A", "product_id": lot.product_id.id, "company_id": user_a.company_id.id}
+        )
+        portal = new_test_user(self.env, login="trace_portal", groups="base.group_portal")
+        for user, lots in ((portal, lot), (portal, lot_of_a), (user_b, lot_of_a)):
+            genealogy = self.genealogy.with_user(user)
+            with self.subTest(user=user.login, lot=lots.name):
+                with self.assertRaises(AccessError):
+                    genealogy.mass_balance(lots.ids)
+                with self.assertRaises(AccessError):
+                    genealogy.trace(lots.ids)
+
+    def test_trace_exports_neutralise_formulas(self):
+        name = '=HYPERLINK("http://x.example","a")'
+        lot, _customer, user_a, _user_b = self._shared_lot_moved_by_company_a(customer_name=name)
+        trace = (
+            self.env["lot.trace"]
+            .with_user(user_a)
+            .browse(lot.with_user(user_a).action_trace_downstream()["res_id"])
+        )
+        rows = list(csv.reader(io.StringIO(trace._csv_content().decode("utf-8-sig"))))
+        partners = [row[8] for row in rows if row[1] == "Delivery"]
+        self.assertEqual(partners, ["'" + name])
+        content = trace._xlsx_content()
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == name]
+        self.assertEqual([cell.data_type for cell in cells], ["s"])
+        with zipfile.ZipFile(io.BytesIO(content)) as xlsx:
+            self.assertNotIn("<f>", xlsx.read("xl/worksheets/sheet1.xml").decode())
 
     def test_agrees_with_odoo_traceability_report(self):
         """Core's report, fully unfolded from a cake lot, shows the same lots and quantities."""

@@ -3,11 +3,12 @@ from datetime import date
 from functools import partial
 
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import retrying
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.lot_numbering_rule import gs1_mod10, luhn
+from ..models.stock_lot_naming import LOT_NAMES_MAX_COUNT
 
 
 @tagged("post_install", "-at_install")
@@ -319,6 +320,90 @@ class TestLotNumberingRule(TransactionCase):
             .create({"product_id": self.product.id, "production_date": "2025-09-01"})
         )
         self.assertEqual(lot.name, "CAKE2509-001")
+
+    # ------------------------------------------------------------------ access
+
+    def _user(self, login, groups="stock.group_stock_user", company=None):
+        company = company or self.company
+        return new_test_user(
+            self.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    def _generate(self, user, rule, count=3, **params):
+        """generate_lot_names as ``user``, with the numbering context a client can send."""
+        numbering = {
+            "rule_id": rule.id,
+            "product_id": self.product.id,
+            "date": "2025-03-01",
+            "company_id": self.company.id,
+            **params,
+        }
+        lots = self.env["stock.lot"].with_user(user)
+        names = lots.with_context(lot_numbering_generate=numbering).generate_lot_names("", count)
+        return [vals["lot_name"] for vals in names]
+
+    def test_numbers_are_drawn_only_by_users_who_create_lots_and_read_the_rule(self):
+        rule = self._rule("N{yy}-{seq:4}")
+        company_b = self.env["res.company"].create({"name": "LT Other"})
+        portal = self._user("lt_gen_portal", groups="base.group_portal")
+        user_b = self._user("lt_gen_user_b", company=company_b)
+        for user in (portal, user_b):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._generate(user, rule)
+        with self.assertRaises(AccessError):
+            self._generate(portal, rule, count=10**9)
+        with self.assertRaises(AccessError):
+            self.env["stock.lot"].with_user(portal).create({"product_id": self.product.id})
+        user_a = self._user("lt_gen_user_a")
+        with self.assertRaises(AccessError):  # for a company the user is not allowed in
+            self._generate(user_a, rule, company_id=company_b.id)
+        # nothing was drawn: the next numbers go to the stock user of the rule's company
+        self.assertEqual(self._generate(user_a, rule), ["N25-0001", "N25-0002", "N25-0003"])
+
+    def test_number_of_names_per_call_is_capped(self):
+        rule = self._rule("N{yy}-{seq:5}")
+        user = self._user("lt_gen_user_a")
+        for count in (LOT_NAMES_MAX_COUNT + 1, "3"):
+            with (
+                self.subTest(count=count),
+                self.assertRaisesRegex(UserError, f"at most {LOT_NAMES_MAX_COUNT:,}"),
+            ):
+                self._generate(user, rule, count=count)
+        self.assertEqual(self._generate(user, rule, count=1), ["N25-00001"])
+
+    def test_supplier_token_reads_only_partners_the_user_may_read(self):
+        rule = self._rule("{supplier}-{seq:3}")
+        company_b = self.env["res.company"].create({"name": "LT Other"})
+        vendor_b = self.env["res.partner"].create(
+            {"name": "LT Vendor of B", "ref": "SECRT", "company_id": company_b.id}
+        )
+        user = self._user("lt_gen_user_a")
+        with self.assertRaises(AccessError):
+            self._generate(user, rule, partner_id=vendor_b.id)
+        self.assertEqual(self._generate(user, rule, 1, partner_id=self.supplier.id), ["SUP7-001"])
+
+    def test_rules_and_counters_keep_to_the_users_companies(self):
+        rule = self._rule("{code}-{seq:4}", scope="product")
+        rule._next_lot_name(self.product)
+        company_b = self.env["res.company"].create({"name": "LT Other"})
+        user_a = self._user("lt_gen_user_a")
+        user_b = self._user("lt_gen_user_b", company=company_b)
+        Counter = self.env["lot.numbering.rule.sequence"]
+        counters_a = Counter.with_user(user_a).search([("rule_id", "=", rule.id)])
+        self.assertEqual(counters_a.product_id, self.product)
+        self.assertFalse(Counter.with_user(user_b).search([("rule_id", "=", rule.id)]))
+        self.assertFalse(self.Rule.with_user(user_b).search([("id", "=", rule.id)]))
+        with self.assertRaises(AccessError):
+            rule.product_sequence_ids.with_user(user_b).read(["number_next_actual"])
+        rule.company_id = False  # a shared rule and its counters are seen by every company
+        self.assertTrue(Counter.with_user(user_b).search([("rule_id", "=", rule.id)]))
+        # the preview does not show the reference of a product of another company
+        rule.preview_product_id = self._product("LT Rye of B", "RYEB", company_id=company_b.id)
+        self.assertNotIn("RYEB", rule.with_user(user_a).preview)
 
     # ------------------------------------------------------------------ validation
 

@@ -50,6 +50,7 @@ __all__ = [
     "normalize_gtin",
     "gtin14_or_none",
     "parse",
+    "shorten",
     "parse_date",
     "format_date",
     "format_element_string",
@@ -63,7 +64,14 @@ GS1_128_MAX_DATA = 48  # GS1 General Specifications 5.4.1: 48 data characters pe
 SYMBOLOGY_IDENTIFIERS = ("]C1", "]d2", "]Q3", "]e0", "]J1")
 
 # GS1 AI encodable character set 82 (GS1 General Specifications 7.11, figure 7.11-1)
-_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
+_CSET82 = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*")
+
+# Control characters (C0 and DEL) other than GS, the FNC1 separator: a line break or a tab
+# in a scan is a scanner or keyboard artefact, never part of a value.
+_CONTROL = re.compile(r"[\x00-\x1c\x1e\x1f\x7f]")
+
+# Longest part of a scanned input quoted in an error message.
+QUOTE_MAX_LENGTH = 80
 
 # Length of an AI given its first two digits (GS1 General Specifications 3.2), only used
 # to name an unknown AI precisely in error messages.
@@ -234,10 +242,10 @@ def normalize_gtin(code):
     if not code:
         raise GS1EmptyValueError("The GTIN is empty.", ai="01")
     if not (code.isascii() and code.isdigit()):
-        raise GS1FormatError(f"The GTIN {code!r} must contain digits only.", ai="01")
+        raise GS1FormatError(f"The GTIN {_quote(code)} must contain digits only.", ai="01")
     if len(code) not in (8, 12, 13, 14):
         raise GS1LengthError(
-            f"The GTIN {code} has {len(code)} digits; a GTIN has 8, 12, 13 or 14 digits.",
+            f"The GTIN {shorten(code)} has {len(code)} digits; a GTIN has 8, 12, 13 or 14 digits.",
             ai="01",
         )
     expected = gtin_check_digit(code[:-1])
@@ -270,7 +278,7 @@ def parse_date(value, ai="17", today=None):
     title = _AIS[ai].title if ai in _AIS else "date"
     if len(value) != 6 or not (value.isascii() and value.isdigit()):
         raise GS1LengthError(
-            f"AI ({ai}) {title}: {value!r} is not a date in the form YYMMDD (6 digits).",
+            f"AI ({ai}) {title}: {_quote(value)} is not a date in the form YYMMDD (6 digits).",
             ai=ai,
         )
     yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:])
@@ -299,6 +307,16 @@ def format_date(value):
 
 
 # Parsing -----------------------------------------------------------------------------
+
+
+def shorten(text, size=QUOTE_MAX_LENGTH):
+    """``text`` cut to ``size`` characters (with an ellipsis), to quote it in a message."""
+    text = str(text)
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def _quote(text):
+    return repr(shorten(text))
 
 
 def _unknown_ai(data, pos):
@@ -336,18 +354,18 @@ def _convert(ai, value, today):
     if ai.fixed and len(value) != ai.length:
         raise GS1LengthError(
             f"AI ({ai.code}) {ai.title} must have exactly {ai.length} characters, "
-            f"got {len(value)} ({value!r}).",
+            f"got {len(value)} ({_quote(value)}).",
             ai=ai.code,
         )
     if not ai.fixed and len(value) > ai.length:
         raise GS1LengthError(
             f"AI ({ai.code}) {ai.title} has at most {ai.length} characters, "
-            f"got {len(value)} ({value!r}). A separator (FNC1/GS) may be missing.",
+            f"got {len(value)} ({_quote(value)}). A separator (FNC1/GS) may be missing.",
             ai=ai.code,
         )
     if ai.kind in ("gtin", "date", "int", "weight") and not (value.isascii() and value.isdigit()):
         raise GS1FormatError(
-            f"AI ({ai.code}) {ai.title} must contain digits only, got {value!r}.",
+            f"AI ({ai.code}) {ai.title} must contain digits only, got {_quote(value)}.",
             ai=ai.code,
         )
     if ai.kind == "gtin":
@@ -359,9 +377,9 @@ def _convert(ai, value, today):
     if ai.kind == "weight":
         decimals = int(ai.code[3])
         return round(int(value) / 10**decimals, decimals)
-    if not _CSET82.match(value):
+    if not _CSET82.fullmatch(value):
         raise GS1FormatError(
-            f"AI ({ai.code}) {ai.title} {value!r} contains characters that GS1 does not "
+            f"AI ({ai.code}) {ai.title} {_quote(value)} contains characters that GS1 does not "
             "allow (letters, digits and ! \" % & ' ( ) * + , - . / : ; < = > ? _ only).",
             ai=ai.code,
         )
@@ -371,6 +389,8 @@ def _convert(ai, value, today):
 def _normalize_input(code):
     if code is None:
         code = ""
+    if not isinstance(code, str):
+        raise GS1FormatError("The GS1 barcode must be text.")
     code = code.strip("\r\n\t ")
     code = re.sub(r"<GS>", GS, code, flags=re.IGNORECASE)
     code = code.replace("\xf1", GS)  # FNC1 as sent by some keyboard-wedge scanners
@@ -399,7 +419,7 @@ def _split_raw(data):
                 value = value.split(GS, 1)[0]
                 raise GS1LengthError(
                     f"AI ({ai.code}) {ai.title} must have exactly {ai.length} characters, "
-                    f"got {len(value)} ({value!r}).",
+                    f"got {len(value)} ({_quote(value)}).",
                     ai=ai.code,
                 )
             pos = start + ai.length
@@ -420,7 +440,7 @@ def _split_bracketed(data):
     parts = _BRACKET_AI.split(data)
     if parts[0].strip():
         raise GS1FormatError(
-            f"Text {parts[0].strip()!r} before the first bracketed Application Identifier."
+            f"Text {_quote(parts[0].strip())} before the first bracketed Application Identifier."
         )
     elements = []
     for ai_code, value in zip(parts[1::2], parts[2::2], strict=True):
@@ -445,6 +465,12 @@ def parse(code, today=None):
     data = _normalize_input(code)
     if not data:
         raise GS1EmptyValueError("The GS1 barcode is empty.")
+    control = _CONTROL.search(data)
+    if control:
+        raise GS1FormatError(
+            f"The barcode contains a control character ({control.group()!r}), such as a "
+            "line break or a tab: scan it again, or type it on one line."
+        )
     if data.startswith("("):
         elements = _split_bracketed(data)
     else:

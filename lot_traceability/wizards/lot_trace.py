@@ -1,4 +1,3 @@
-import csv
 import io
 
 import xlsxwriter
@@ -6,12 +5,17 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.lot_genealogy import MOVEMENT_KINDS
+from ..tools.spreadsheet import csv_bytes, xlsx_write_row
 
 TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
 
 
 class LotTrace(models.TransientModel):
-    """A lot genealogy, upstream or downstream, as lines users can filter, group and export."""
+    """A lot genealogy, upstream or downstream, as lines users can filter, group and export.
+
+    Computed with the companies of the user who made it, it is read only by that user
+    (record rules).
+    """
 
     _name = "lot.trace"
     _description = "Lot Genealogy"
@@ -180,12 +184,7 @@ class LotTrace(models.TransientModel):
         return header, rows
 
     def _csv_content(self):
-        header, rows = self._export_rows()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig")
+        return csv_bytes(*self._export_rows())
 
     def _xlsx_content(self):
         header, rows = self._export_rows()
@@ -193,9 +192,9 @@ class LotTrace(models.TransientModel):
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = workbook.add_worksheet(self.env._("Trace"))
         bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, header, bold)
+        xlsx_write_row(sheet, 0, header, bold)
         for index, row in enumerate(rows, start=1):
-            sheet.write_row(index, 0, row)
+            xlsx_write_row(sheet, index, row)
         sheet.autofilter(0, 0, len(rows), len(header) - 1)
         sheet.freeze_panes(1, 0)
         workbook.close()
