@@ -1,8 +1,11 @@
 # Two commands do all the set-up on a fresh machine: `make test` and `make demo`.
-.PHONY: test demo demo-reset bootstrap lint
+.PHONY: test test-core demo demo-reset bootstrap lint
 
 test:        ## fresh test database, all tests through pytest-odoo
 	@bash scripts/test.sh
+
+test-core:   ## Odoo's own stock/mrp/expiry/valuation tests with and without the addons (~40 min)
+	@bash scripts/test_core.sh
 
 demo:        ## database lot_demo with demo data, served on http://localhost:8069
 	@bash scripts/demo.sh
