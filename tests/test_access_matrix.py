@@ -97,7 +97,9 @@ class TestAccessMatrix(TransactionCase):
             path = self._company_path(model)
             if not path:
                 continue
-            rules = Rule.search([("model_id.model", "=", model), ("global", "=", True)])
+            rules = Rule.search(
+                [("model_id.model", "=", model), ("global", "=", True), ("perm_read", "=", True)]
+            )
             if not any(
                 "company_ids" in rule.domain_force and path in rule.domain_force for rule in rules
             ):
