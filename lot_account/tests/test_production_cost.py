@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import LotAccountCase
 
@@ -93,3 +95,47 @@ class TestManufacturedLotCost(LotAccountCase):
             for line in upstream.line_ids.filtered(lambda line: line.kind == "transformation")
         }
         self.assertEqual(costs, {"COCOA-1": (2.5, 10), "COCOA-2": (3.0, 18)})
+
+    def test_costs_are_read_by_accounting_groups_only(self):
+        truffles, cocoa_1, _cocoa_2 = self._produce()
+        cost_fields = [
+            "lot_component_layer_ids",
+            "lot_component_cost",
+            "lot_operation_cost",
+            "lot_production_value",
+            "lot_production_qty",
+            "lot_production_unit_cost",
+        ]
+        stock_manager = new_test_user(
+            self.env, login="lot_cost_stock_manager", groups="stock.group_stock_manager"
+        )
+        billing = new_test_user(
+            self.env,
+            login="lot_cost_billing",
+            groups="stock.group_stock_user,account.group_account_invoice",
+        )
+        self._assert_fields_hidden(truffles.with_user(stock_manager), cost_fields, "name")
+        self.assertAlmostEqual(
+            truffles.with_user(billing).read(["lot_production_unit_cost"])[0][
+                "lot_production_unit_cost"
+            ],
+            11.6,
+        )
+        for user, readable in ((stock_manager, False), (billing, True)):
+            trace = (
+                self.env["lot.trace"]
+                .with_user(user)
+                .create({"lot_ids": [Command.set(cocoa_1.ids)], "direction": "downstream"})
+            )
+            trace.action_compute()
+            made = trace.line_ids.filtered(lambda line: line.kind == "transformation")
+            self.assertEqual(made.lot_id, truffles)
+            arch = trace.get_views([(False, "form")])["views"]["form"]["arch"]
+            if readable:
+                self.assertAlmostEqual(made.read(["value"])[0]["value"], 10)
+                self.assertIn('name="unit_cost"', arch)
+                continue
+            self.assertNotIn('name="unit_cost"', arch)
+            for name in ("unit_cost", "value"):
+                with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                    made.read([name])
