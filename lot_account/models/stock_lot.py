@@ -60,7 +60,11 @@ class StockLot(models.Model):
     @api.depends_context("company")
     def _compute_lot_production_cost(self):
         productions = self.env["mrp.production"].search(
-            [("lot_producing_id", "in", self.ids), ("state", "=", "done")]
+            [
+                ("lot_producing_id", "in", self.ids),
+                ("state", "=", "done"),
+                ("company_id", "=", self.env.company.id),
+            ]
         )
         by_lot = productions.grouped("lot_producing_id")
         moves = productions.move_raw_ids | productions.move_finished_ids

@@ -139,3 +139,34 @@ class TestManufacturedLotCost(LotAccountCase):
             for name in ("unit_cost", "value"):
                 with self.assertRaises(AccessError), mute_logger("odoo.models"):
                     made.read([name])
+
+    def test_other_companies_productions_of_a_shared_lot_are_not_counted(self):
+        truffles, _cocoa_1, _cocoa_2 = self._produce()
+        other = self.env["res.company"].create({"name": "Lot Truffles B"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
+        production = (
+            self.env["mrp.production"]
+            .with_company(other)
+            .create(
+                {
+                    "product_id": self.finished.id,
+                    "bom_id": False,
+                    "product_qty": 2,
+                    "picking_type_id": warehouse.manu_type_id.id,
+                    "extra_cost": 100.0,
+                }
+            )
+        )
+        production.action_confirm()
+        production.write({"lot_producing_id": truffles.id, "qty_producing": 2})
+        production._set_qty_producing()
+        production.button_mark_done()
+        self.assertEqual((production.state, production.company_id), ("done", other))
+        billing = new_test_user(
+            self.env,
+            login="lot_cost_billing_a",
+            groups="stock.group_stock_user,account.group_account_invoice",
+        )
+        values = truffles.with_user(billing).read(["lot_operation_cost", "lot_production_qty"])
+        self.assertAlmostEqual(values[0]["lot_operation_cost"], 30)
+        self.assertAlmostEqual(values[0]["lot_production_qty"], 5)
