@@ -7,8 +7,9 @@ import zipfile
 
 import openpyxl
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .regulator_export_common import RegulatorExportCommon
 
@@ -321,6 +322,32 @@ class TestFsmaExport(RegulatorExportCommon):
             content = base64.b64decode(wizard.file_data).decode("utf-8-sig")
             self._assert_nothing_of(content, other, vendor, customer)
         self.assertIn(self.receipt.name.replace("/", "%2F"), content)
+
+    def test_wizard_refuses_lots_and_recalls_the_user_cannot_read(self):
+        other = self.env["res.company"].create({"name": "Hidden Greens B"})
+        their_lot = self._lot("THEIRS-1", self.spinach, company_id=other.id)
+        their_recall = self.env["lot.recall"].create(
+            {
+                "kind": "mock",
+                "company_id": other.id,
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(their_lot.ids)],
+                "reason": "Their own mock recall",
+            }
+        )
+        user = new_test_user(
+            self.env, login="fsma_wall_wizard", groups="lot_recall.group_recall_user"
+        )
+        Wizard = self.env["lot.regulator.export"].with_user(user)
+        wizard = Wizard.create({"lot_ids": [Command.set((self.spn_lot | their_lot).ids)]})
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            wizard.action_export()
+        wizard = Wizard.create(
+            {"lot_ids": [Command.set(self.spn_lot.ids)], "recall_id": their_recall.id}
+        )
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            wizard.action_export()
+        self.assertFalse(their_recall.message_ids.attachment_ids)
 
     def test_formula_like_texts_stay_texts_in_csv_and_xlsx(self):
         formula = '=HYPERLINK("http://x.example","a")'

@@ -78,9 +78,15 @@ class LotRegulatorExport(models.TransientModel):
         }
 
     def _export_lots(self):
-        """The chosen lots and every lot of the chosen products."""
+        """The chosen lots and every lot of the chosen products.
+
+        :raise AccessError: if the user may not read one of the chosen lots
+        """
         self.ensure_one()
-        lots = self.lot_ids
+        # Read as the user, the field leaves such lots out (and caches that): read it all.
+        self.invalidate_recordset(["lot_ids"])
+        lots = self.sudo().lot_ids.with_env(self.env)
+        lots.check_access("read")
         if self.product_ids:
             lots |= self.env["stock.lot"].search([("product_id", "in", self.product_ids.ids)])
         return lots
@@ -92,7 +98,6 @@ class LotRegulatorExport(models.TransientModel):
             raise UserError(self.env._("Choose the lots or the products to export."))
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UserError(self.env._("The first day must be before the last day."))
-        self.lot_ids.check_access("read")
         lots = self._export_lots()
         env = self._export_env()
         if self.export_format == "epcis":
