@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -371,6 +372,8 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(cells["@SUM(A1)"], "s")
 
     def test_wizard_exports_files_for_lots_and_products(self):
+        with self.assertRaisesRegex(AccessError, "cannot be called remotely"):
+            get_public_method(self.env["lot.regulator.export"], "action_open_for_lots")
         action = self.env["lot.regulator.export"].action_open_for_lots(self.sal_lot)
         self.assertEqual((action["type"], action["target"]), ("ir.actions.act_window", "new"))
         wizard = self.env["lot.regulator.export"].browse(action["res_id"])
