@@ -219,7 +219,7 @@ class LotCogsReport(models.Model):
             spreadsheet.xlsx_write_row(sheet, index, row)
         last = len(rows) + 1
         if rows:
-            sheet.write(last, 0, self.env._("Total"), bold)
+            sheet.write_string(last, 0, self.env._("Total"), bold)
             for column in (9, 10, 11):
                 letter = xlsxwriter.utility.xl_col_to_name(column)
                 sheet.write_formula(last, column, f"=SUM({letter}2:{letter}{last})", money)
