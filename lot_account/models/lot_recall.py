@@ -11,18 +11,18 @@ class LotRecall(models.Model):
         "account.move",
         "lot_recall_id",
         string="Write-off Entries",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
     )
     lot_write_off_count = fields.Integer(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
         string="Write-off Entries Count",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
     )
     lot_write_off_cost = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Stock Written Off",
         currency_field="company_currency_id",
         help="Recalled stock scrapped, at cost: posted journal entries of the recall.",
@@ -30,7 +30,7 @@ class LotRecall(models.Model):
     lot_credit_note_amount = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Credit Notes",
         currency_field="company_currency_id",
         help="Revenue credited to customers for the affected lots since the recall started "
@@ -39,7 +39,7 @@ class LotRecall(models.Model):
     lot_recall_cost = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Total Recall Cost",
         currency_field="company_currency_id",
     )

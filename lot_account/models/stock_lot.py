@@ -10,7 +10,7 @@ class StockLot(models.Model):
         "stock.valuation.layer",
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Components Consumed",
         help="Valuation layers of the component lots consumed by the manufacturing orders "
         "that produced this lot.",
@@ -18,7 +18,7 @@ class StockLot(models.Model):
     lot_component_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Components",
         currency_field="company_currency_id",
         help="Value of the component lots consumed, from their valuation layers.",
@@ -26,7 +26,7 @@ class StockLot(models.Model):
     lot_operation_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Operations",
         currency_field="company_currency_id",
         help="Time spent on the work orders at the work centers' cost per hour, plus the "
@@ -35,7 +35,7 @@ class StockLot(models.Model):
     lot_production_value = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Production Value",
         currency_field="company_currency_id",
         help="Value at which the lot entered stock when produced (Odoo's manufacturing "
@@ -44,14 +44,14 @@ class StockLot(models.Model):
     lot_production_qty = fields.Float(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Quantity Produced",
         digits="Product Unit of Measure",
     )
     lot_production_unit_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Unit Production Cost",
         currency_field="company_currency_id",
     )

@@ -109,19 +109,19 @@ class TestManufacturedLotCost(LotAccountCase):
         stock_manager = new_test_user(
             self.env, login="lot_cost_stock_manager", groups="stock.group_stock_manager"
         )
-        billing = new_test_user(
+        accountant = new_test_user(
             self.env,
-            login="lot_cost_billing",
-            groups="stock.group_stock_user,account.group_account_invoice",
+            login="lot_cost_accountant",
+            groups="stock.group_stock_user,account.group_account_readonly",
         )
         self._assert_fields_hidden(truffles.with_user(stock_manager), cost_fields, "name")
         self.assertAlmostEqual(
-            truffles.with_user(billing).read(["lot_production_unit_cost"])[0][
+            truffles.with_user(accountant).read(["lot_production_unit_cost"])[0][
                 "lot_production_unit_cost"
             ],
             11.6,
         )
-        for user, readable in ((stock_manager, False), (billing, True)):
+        for user, readable in ((stock_manager, False), (accountant, True)):
             trace = (
                 self.env["lot.trace"]
                 .with_user(user)
@@ -162,11 +162,13 @@ class TestManufacturedLotCost(LotAccountCase):
         production._set_qty_producing()
         production.button_mark_done()
         self.assertEqual((production.state, production.company_id), ("done", other))
-        billing = new_test_user(
+        account_manager = new_test_user(
             self.env,
-            login="lot_cost_billing_a",
-            groups="stock.group_stock_user,account.group_account_invoice",
+            login="lot_cost_account_manager",
+            groups="stock.group_stock_user,account.group_account_manager",
         )
-        values = truffles.with_user(billing).read(["lot_operation_cost", "lot_production_qty"])
+        values = truffles.with_user(account_manager).read(
+            ["lot_operation_cost", "lot_production_qty"]
+        )
         self.assertAlmostEqual(values[0]["lot_operation_cost"], 30)
         self.assertAlmostEqual(values[0]["lot_production_qty"], 5)
