@@ -8,14 +8,21 @@ class LotRecall(models.Model):
 
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     lot_write_off_move_ids = fields.One2many(
-        "account.move", "lot_recall_id", string="Write-off Entries"
+        "account.move",
+        "lot_recall_id",
+        string="Write-off Entries",
+        groups="account.group_account_readonly,account.group_account_manager",
     )
     lot_write_off_count = fields.Integer(
-        compute="_compute_lot_recall_cost", compute_sudo=True, string="Write-off Entries Count"
+        compute="_compute_lot_recall_cost",
+        compute_sudo=True,
+        string="Write-off Entries Count",
+        groups="account.group_account_readonly,account.group_account_manager",
     )
     lot_write_off_cost = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Stock Written Off",
         currency_field="company_currency_id",
         help="Recalled stock scrapped, at cost: posted journal entries of the recall.",
@@ -23,6 +30,7 @@ class LotRecall(models.Model):
     lot_credit_note_amount = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Credit Notes",
         currency_field="company_currency_id",
         help="Revenue credited to customers for the affected lots since the recall started "
@@ -31,6 +39,7 @@ class LotRecall(models.Model):
     lot_recall_cost = fields.Monetary(
         compute="_compute_lot_recall_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Total Recall Cost",
         currency_field="company_currency_id",
     )

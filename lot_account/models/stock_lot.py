@@ -10,6 +10,7 @@ class StockLot(models.Model):
         "stock.valuation.layer",
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Components Consumed",
         help="Valuation layers of the component lots consumed by the manufacturing orders "
         "that produced this lot.",
@@ -17,6 +18,7 @@ class StockLot(models.Model):
     lot_component_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Components",
         currency_field="company_currency_id",
         help="Value of the component lots consumed, from their valuation layers.",
@@ -24,6 +26,7 @@ class StockLot(models.Model):
     lot_operation_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Operations",
         currency_field="company_currency_id",
         help="Time spent on the work orders at the work centers' cost per hour, plus the "
@@ -32,6 +35,7 @@ class StockLot(models.Model):
     lot_production_value = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Production Value",
         currency_field="company_currency_id",
         help="Value at which the lot entered stock when produced (Odoo's manufacturing "
@@ -40,12 +44,14 @@ class StockLot(models.Model):
     lot_production_qty = fields.Float(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Quantity Produced",
         digits="Product Unit of Measure",
     )
     lot_production_unit_cost = fields.Monetary(
         compute="_compute_lot_production_cost",
         compute_sudo=True,
+        groups="account.group_account_readonly,account.group_account_manager",
         string="Unit Production Cost",
         currency_field="company_currency_id",
     )
@@ -54,7 +60,11 @@ class StockLot(models.Model):
     @api.depends_context("company")
     def _compute_lot_production_cost(self):
         productions = self.env["mrp.production"].search(
-            [("lot_producing_id", "in", self.ids), ("state", "=", "done")]
+            [
+                ("lot_producing_id", "in", self.ids),
+                ("state", "=", "done"),
+                ("company_id", "=", self.env.company.id),
+            ]
         )
         by_lot = productions.grouped("lot_producing_id")
         moves = productions.move_raw_ids | productions.move_finished_ids

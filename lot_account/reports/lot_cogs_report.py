@@ -1,8 +1,8 @@
 import io
-from datetime import datetime, time
 
 import xlsxwriter
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools import spreadsheet
 from odoo.tools import SQL
 
 # Accounts that receive the cost of goods sold side of Odoo's anglo-saxon COGS lines.
@@ -197,6 +197,8 @@ class LotCogsReport(models.Model):
         return header, rows
 
     def _xlsx_content(self):
+        """The rows as an Excel workbook; names and references are written as texts, never
+        as formulas, and only the totals are formulas."""
         header, rows = self._xlsx_rows()
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -206,23 +208,22 @@ class LotCogsReport(models.Model):
         money = workbook.add_format({"num_format": "#,##0.00"})
         cost = workbook.add_format({"num_format": "#,##0.0000"})
         percent = workbook.add_format({"num_format": "0.0%"})
-        formats = {0: date_format, 8: cost, 9: money, 10: money, 11: money, 12: percent}
-        sheet.write_row(0, 0, header, bold)
+        # Column formats apply to the cells written without one.
+        sheet.set_column(0, 0, 12, date_format)
+        sheet.set_column(1, 5, 22)
+        sheet.set_column(8, 8, None, cost)
+        sheet.set_column(9, 11, None, money)
+        sheet.set_column(12, 12, None, percent)
+        spreadsheet.xlsx_write_row(sheet, 0, header, bold)
         for index, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                if column == 0:
-                    sheet.write_datetime(index, 0, datetime.combine(value, time.min), date_format)
-                else:
-                    sheet.write(index, column, value, formats.get(column))
+            spreadsheet.xlsx_write_row(sheet, index, row)
         last = len(rows) + 1
         if rows:
-            sheet.write(last, 0, self.env._("Total"), bold)
+            sheet.write_string(last, 0, self.env._("Total"), bold)
             for column in (9, 10, 11):
                 letter = xlsxwriter.utility.xl_col_to_name(column)
                 sheet.write_formula(last, column, f"=SUM({letter}2:{letter}{last})", money)
         sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
         sheet.freeze_panes(1, 0)
-        sheet.set_column(0, 0, 12)
-        sheet.set_column(1, 5, 22)
         workbook.close()
         return buffer.getvalue()

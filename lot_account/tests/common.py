@@ -1,5 +1,7 @@
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase
+from odoo.tools import mute_logger
 
 
 class LotAccountCase(TransactionCase):
@@ -200,3 +202,17 @@ class LotAccountCase(TransactionCase):
             )
             for row in rows
         }
+
+    def _assert_fields_hidden(self, records, names, visible):
+        """``records`` (as their user) read ``visible`` but none of ``names``: each raises
+        AccessError, and their form view neither shows nor asks for them."""
+        self.assertTrue(records.read([visible])[0][visible])
+        for name in names:
+            with self.subTest(model=records._name, field=name, user=records.env.user.login):
+                with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                    records.read([name])
+        views = records.get_views([(False, "form")])
+        for name in names:
+            self.assertNotIn(f'name="{name}"', views["views"]["form"]["arch"])
+        spec = dict.fromkeys(views["models"][records._name]["fields"], {})
+        self.assertTrue(records.web_read(spec))

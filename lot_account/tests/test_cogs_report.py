@@ -1,6 +1,7 @@
 import io
 import zipfile
 
+import openpyxl
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -174,6 +175,30 @@ class TestCogsReportExportAndAccess(LotAccountCase):
         self.assertIn(invoice.name, strings)
         self.assertIn("<v>40</v>", sheet)  # COGS: 5 units at 8
         self.assertIn("<v>150</v>", sheet)  # revenue: 5 units at 30
+
+    def test_xlsx_export_writes_formula_like_names_as_text(self):
+        formula = '=HYPERLINK("http://x.example","a")'
+        self.customer.name = formula
+        self.lot.name = "-EXPORT-1"
+        invoice = self._sold()
+        accountant = new_test_user(
+            self.env, login="lot_cogs_formula", groups="account.group_account_readonly"
+        )
+        action = (
+            self.env["lot.cogs.report"]
+            .with_user(accountant)
+            .with_context(active_domain=[("move_id", "=", invoice.id)])
+            .action_export_xlsx()
+        )
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3][:-14]))
+        sheet = openpyxl.load_workbook(io.BytesIO(attachment.raw)).worksheets[0]
+        customer, lot = sheet["D2"], sheet["F2"]
+        self.assertEqual((customer.value, customer.data_type), (formula, "s"))
+        self.assertEqual((lot.value, lot.data_type), ("-EXPORT-1", "s"))
+        self.assertEqual(sheet["A2"].value.date(), invoice.date)
+        self.assertEqual(sheet["A2"].number_format, "yyyy-mm-dd")
+        self.assertEqual(sheet["J2"].value, 40)  # COGS: 5 units at 8
+        self.assertEqual(sheet["J3"].value, "=SUM(J2:J2)")  # the total stays a formula
 
     def test_accountant_reads_the_report_a_stock_user_cannot(self):
         invoice = self._sold()

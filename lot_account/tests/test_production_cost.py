@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import LotAccountCase
 
@@ -93,3 +95,80 @@ class TestManufacturedLotCost(LotAccountCase):
             for line in upstream.line_ids.filtered(lambda line: line.kind == "transformation")
         }
         self.assertEqual(costs, {"COCOA-1": (2.5, 10), "COCOA-2": (3.0, 18)})
+
+    def test_costs_are_read_by_accounting_groups_only(self):
+        truffles, cocoa_1, _cocoa_2 = self._produce()
+        cost_fields = [
+            "lot_component_layer_ids",
+            "lot_component_cost",
+            "lot_operation_cost",
+            "lot_production_value",
+            "lot_production_qty",
+            "lot_production_unit_cost",
+        ]
+        stock_manager = new_test_user(
+            self.env, login="lot_cost_stock_manager", groups="stock.group_stock_manager"
+        )
+        accountant = new_test_user(
+            self.env,
+            login="lot_cost_accountant",
+            groups="stock.group_stock_user,account.group_account_readonly",
+        )
+        self._assert_fields_hidden(truffles.with_user(stock_manager), cost_fields, "name")
+        self.assertAlmostEqual(
+            truffles.with_user(accountant).read(["lot_production_unit_cost"])[0][
+                "lot_production_unit_cost"
+            ],
+            11.6,
+        )
+        for user, readable in ((stock_manager, False), (accountant, True)):
+            trace = (
+                self.env["lot.trace"]
+                .with_user(user)
+                .create({"lot_ids": [Command.set(cocoa_1.ids)], "direction": "downstream"})
+            )
+            trace.action_compute()
+            made = trace.line_ids.filtered(lambda line: line.kind == "transformation")
+            self.assertEqual(made.lot_id, truffles)
+            arch = trace.get_views([(False, "form")])["views"]["form"]["arch"]
+            if readable:
+                self.assertAlmostEqual(made.read(["value"])[0]["value"], 10)
+                self.assertIn('name="unit_cost"', arch)
+                continue
+            self.assertNotIn('name="unit_cost"', arch)
+            for name in ("unit_cost", "value"):
+                with self.assertRaises(AccessError), mute_logger("odoo.models"):
+                    made.read([name])
+
+    def test_other_companies_productions_of_a_shared_lot_are_not_counted(self):
+        truffles, _cocoa_1, _cocoa_2 = self._produce()
+        other = self.env["res.company"].create({"name": "Lot Truffles B"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
+        production = (
+            self.env["mrp.production"]
+            .with_company(other)
+            .create(
+                {
+                    "product_id": self.finished.id,
+                    "bom_id": False,
+                    "product_qty": 2,
+                    "picking_type_id": warehouse.manu_type_id.id,
+                    "extra_cost": 100.0,
+                }
+            )
+        )
+        production.action_confirm()
+        production.write({"lot_producing_id": truffles.id, "qty_producing": 2})
+        production._set_qty_producing()
+        production.button_mark_done()
+        self.assertEqual((production.state, production.company_id), ("done", other))
+        account_manager = new_test_user(
+            self.env,
+            login="lot_cost_account_manager",
+            groups="stock.group_stock_user,account.group_account_manager",
+        )
+        values = truffles.with_user(account_manager).read(
+            ["lot_operation_cost", "lot_production_qty"]
+        )
+        self.assertAlmostEqual(values[0]["lot_operation_cost"], 30)
+        self.assertAlmostEqual(values[0]["lot_production_qty"], 5)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import LotAccountCase
 
@@ -99,6 +99,43 @@ class TestLotWriteOff(LotAccountCase):
         self.assertAlmostEqual(recall.lot_write_off_cost, 30.0)
         self.assertAlmostEqual(recall.lot_credit_note_amount, 36.0)
         self.assertAlmostEqual(recall.lot_recall_cost, 66.0)
+
+    def test_recall_users_read_the_recall_not_its_costs(self):
+        lot = self._lot_in_stock("YOG-ACL", 4, 3.0)
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "recall",
+                "reason": "Listeria in the filling line",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(lot.ids)],
+                "relocate_stock": False,
+            }
+        )
+        recall.action_compute_scope()
+        recall.action_block_stock()
+        self._scrap(lot, 4, origin=recall.name)
+        cost_fields = [
+            "lot_write_off_move_ids",
+            "lot_write_off_count",
+            "lot_write_off_cost",
+            "lot_credit_note_amount",
+            "lot_recall_cost",
+        ]
+        for login, group in (
+            ("lot_recall_cost_user", "lot_recall.group_recall_user"),
+            ("lot_recall_cost_manager", "lot_recall.group_recall_manager"),
+        ):
+            user = new_test_user(self.env, login=login, groups=group)
+            self._assert_fields_hidden(recall.with_user(user), cost_fields, "name")
+        accountant = new_test_user(
+            self.env,
+            login="lot_recall_cost_accountant",
+            groups="lot_recall.group_recall_user,account.group_account_readonly",
+        )
+        recall = recall.with_user(accountant)
+        self.assertEqual(recall.read(["lot_write_off_cost"])[0]["lot_write_off_cost"], 12.0)
+        arch = recall.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="lot_recall_cost"', arch)
 
     def test_mock_recall_does_not_claim_write_offs(self):
         lot = self._lot_in_stock("YOG-MCK", 3, 3.0)

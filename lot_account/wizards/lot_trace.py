@@ -8,6 +8,7 @@ class LotTraceLine(models.TransientModel):
         compute="_compute_lot_cost",
         store=True,
         digits="Product Price",
+        groups="account.group_account_readonly,account.group_account_manager",
         help="Cost of one unit of the lot (Odoo's lot cost when valued by lot, else the "
         "product's cost); for a manufactured lot, the cost of the component lots it "
         "consumed plus operations.",
@@ -16,6 +17,7 @@ class LotTraceLine(models.TransientModel):
         compute="_compute_lot_cost",
         store=True,
         digits="Product Price",
+        groups="account.group_account_readonly,account.group_account_manager",
         help="The quantity of the line at the unit cost of its lot (for a transformation, "
         "of the component lot consumed).",
     )

@@ -1,4 +1,3 @@
-import csv
 import datetime
 import io
 
@@ -6,12 +5,14 @@ import pytz
 import xlsxwriter
 from odoo import api, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
-from odoo.addons.lot_traceability.tools import gs1
+from odoo.addons.lot_traceability.tools import gs1, spreadsheet
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or
 # goes to a partner, production or a transit location. Moves and pickings are read by id
-# afterwards (joined here, PostgreSQL misjudges the rows of many lots and scans them).
+# afterwards (joined here, PostgreSQL misjudges the rows of many lots and scans them). Every
+# query keeps to the companies of the export (``%(companies)s``): a lot without company is
+# shared, and what other companies did with it is theirs.
 _LINE_COLUMNS = """
 ml.id, ml.lot_id, ml.product_id, ml.quantity, ml.product_uom_id, ml.date, ml.picking_id,
 ml.move_id, ml.location_id, ml.location_dest_id, ml.reference, ml.company_id,
@@ -20,33 +21,35 @@ src.company_id AS src_company_id, dst.company_id AS dst_company_id,
 src.warehouse_id AS src_warehouse_id, dst.warehouse_id AS dst_warehouse_id
 """
 _LOTS_SQL = """
-SELECT id, name, product_id, supplier_lot, supplier_id FROM stock_lot WHERE id = ANY(%s)
+SELECT id, name, product_id, supplier_lot FROM stock_lot WHERE id = ANY(%s)
 """
 _CTE_USAGES = ("supplier", "customer", "production", "transit")
 
 _MOVES_OF_LINES_SQL = """
 SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
- WHERE id = ANY(%s)
+ WHERE id = ANY(%(moves)s) AND company_id = ANY(%(companies)s)
 """
 
 _MOVES_OF_ORDERS_SQL = """
 SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
- WHERE production_id = ANY(%(productions)s) OR raw_material_production_id = ANY(%(productions)s)
+ WHERE (production_id = ANY(%(productions)s) OR raw_material_production_id = ANY(%(productions)s))
+   AND company_id = ANY(%(companies)s)
 """
 
 _MOVES_OF_UNBUILDS_SQL = """
 SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
- WHERE unbuild_id = ANY(%(unbuilds)s) OR consume_unbuild_id = ANY(%(unbuilds)s)
+ WHERE (unbuild_id = ANY(%(unbuilds)s) OR consume_unbuild_id = ANY(%(unbuilds)s))
+   AND company_id = ANY(%(companies)s)
 """
 
 _PICKINGS_SQL = """
 SELECT p.id, p.name, p.origin, p.partner_id, p.return_id, t.code, t.warehouse_id
   FROM stock_picking p
   LEFT JOIN stock_picking_type t ON t.id = p.picking_type_id
- WHERE p.id = ANY(%s)
+ WHERE p.id = ANY(%(pickings)s) AND p.company_id = ANY(%(companies)s)
 """
 
 _PICKING_COLUMNS = ("id", "name", "origin", "partner_id", "return_id", "code", "warehouse_id")
@@ -55,18 +58,18 @@ _PRODUCTIONS_SQL = """
 SELECT mo.id, mo.name, mo.origin, t.warehouse_id
   FROM mrp_production mo
   LEFT JOIN stock_picking_type t ON t.id = mo.picking_type_id
- WHERE mo.id = ANY(%s)
+ WHERE mo.id = ANY(%(productions)s) AND mo.company_id = ANY(%(companies)s)
 """
 
 _UNBUILDS_SQL = """
 SELECT u.id, u.name, loc.warehouse_id
   FROM mrp_unbuild u
   LEFT JOIN stock_location loc ON loc.id = u.location_id
- WHERE u.id = ANY(%s)
+ WHERE u.id = ANY(%(unbuilds)s) AND u.company_id = ANY(%(companies)s)
 """
 
-# Where each lot started: its first receipt from a vendor or its first production, else its
-# first done move line (an inventory adjustment).
+# Where each lot started in the export's companies: its first receipt from a vendor or its
+# first production, else its first done move line (an inventory adjustment).
 _LOT_ORIGINS_SQL = """
 SELECT DISTINCT ON (ml.lot_id)
        ml.lot_id, src.usage, ml.picking_id, ml.move_id, ml.location_dest_id,
@@ -74,7 +77,7 @@ SELECT DISTINCT ON (ml.lot_id)
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
- WHERE ml.lot_id = ANY(%s) AND ml.state = 'done'
+ WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done' AND ml.company_id = ANY(%(companies)s)
  ORDER BY ml.lot_id, src.usage IN ('supplier', 'production') DESC, ml.date, ml.id
 """
 
@@ -166,7 +169,9 @@ class LotFsmaExport(models.AbstractModel):
         if end:
             conditions.append(SQL("ml.date < %s", end))
         lines = self._fetch_lines(SQL(" AND ").join(conditions))
-        moves = self._fetch_moves(_MOVES_OF_LINES_SQL, [list({line["move_id"] for line in lines})])
+        moves = self._fetch_moves(
+            _MOVES_OF_LINES_SQL, company_ids, moves=list({line["move_id"] for line in lines})
+        )
         classified = {}
         productions, unbuilds = set(), set()
         for line in lines:
@@ -185,11 +190,11 @@ class LotFsmaExport(models.AbstractModel):
         order_moves = {}
         if productions:
             order_moves.update(
-                self._fetch_moves(_MOVES_OF_ORDERS_SQL, {"productions": list(productions)})
+                self._fetch_moves(_MOVES_OF_ORDERS_SQL, company_ids, productions=list(productions))
             )
         if unbuilds:
             order_moves.update(
-                self._fetch_moves(_MOVES_OF_UNBUILDS_SQL, {"unbuilds": list(unbuilds)})
+                self._fetch_moves(_MOVES_OF_UNBUILDS_SQL, company_ids, unbuilds=list(unbuilds))
             )
         if order_moves:
             moves.update(order_moves)
@@ -206,7 +211,7 @@ class LotFsmaExport(models.AbstractModel):
                 cte, role = self._classify(line)
                 if cte == CTE_TRANSFORMATION:
                     classified[line["id"]] = (line, cte, role)
-        return self._build_rows(list(classified.values()), moves)
+        return self._build_rows(list(classified.values()), moves, company_ids)
 
     def _date_bounds(self, date_from, date_to):
         """Naive UTC [start, end) of the period; days are read in the user's time zone."""
@@ -240,8 +245,8 @@ class LotFsmaExport(models.AbstractModel):
         columns = [column.name for column in self.env.cr.description]
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
 
-    def _fetch_moves(self, query, params):
-        self.env.cr.execute(query, params)
+    def _fetch_moves(self, query, company_ids, **params):
+        self.env.cr.execute(query, {**params, "companies": company_ids})
         columns = [column.name for column in self.env.cr.description]
         return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
 
@@ -270,30 +275,33 @@ class LotFsmaExport(models.AbstractModel):
 
     # ------------------------------------------------------------------ rows
 
-    def _build_rows(self, classified, moves):
-        """Rows of the classified lines, with every name and address read in batches."""
+    def _build_rows(self, classified, moves, company_ids):
+        """Rows of the classified lines, with every name and address read in batches, from
+        the records of the companies ``company_ids`` only."""
         if not classified:
             return []
         cr = self.env.cr
         lot_ids = list({line["lot_id"] for line, _cte, _role in classified})
-        cr.execute(_LOT_ORIGINS_SQL, [lot_ids])
+        cr.execute(_LOT_ORIGINS_SQL, {"lots": lot_ids, "companies": company_ids})
         origins = {row[0]: row for row in cr.fetchall()}
-        missing_moves = {
-            origin[3] for origin in origins.values() if origin[1] == "production"
-        } - set(moves)
+        missing_moves = {origin[3] for origin in origins.values()} - set(moves)
         if missing_moves:
-            moves.update(self._fetch_moves(_MOVES_OF_LINES_SQL, [list(missing_moves)]))
+            moves.update(
+                self._fetch_moves(_MOVES_OF_LINES_SQL, company_ids, moves=list(missing_moves))
+            )
 
         picking_ids = {line["picking_id"] for line, _cte, _role in classified if line["picking_id"]}
         picking_ids |= {origin[2] for origin in origins.values() if origin[2]}
-        cr.execute(_PICKINGS_SQL, [list(picking_ids)])
+        cr.execute(_PICKINGS_SQL, {"pickings": list(picking_ids), "companies": company_ids})
         pickings = {row[0]: dict(zip(_PICKING_COLUMNS, row, strict=True)) for row in cr.fetchall()}
         production_ids = {
             move["production_id"] or move["raw_material_production_id"]
             for move in moves.values()
             if move["production_id"] or move["raw_material_production_id"]
         }
-        cr.execute(_PRODUCTIONS_SQL, [list(production_ids)])
+        cr.execute(
+            _PRODUCTIONS_SQL, {"productions": list(production_ids), "companies": company_ids}
+        )
         productions = {row[0]: row[1:] for row in cr.fetchall()}
         unbuild_ids = {
             move["unbuild_id"] or move["consume_unbuild_id"]
@@ -302,7 +310,7 @@ class LotFsmaExport(models.AbstractModel):
         }
         unbuilds = {}
         if unbuild_ids:
-            cr.execute(_UNBUILDS_SQL, [list(unbuild_ids)])
+            cr.execute(_UNBUILDS_SQL, {"unbuilds": list(unbuild_ids), "companies": company_ids})
             unbuilds = {row[0]: row[1:] for row in cr.fetchall()}
 
         env = self.env(su=True)
@@ -318,9 +326,8 @@ class LotFsmaExport(models.AbstractModel):
 
         partner_ids = {picking["partner_id"] for picking in pickings.values()}
         partner_ids |= {move["partner_id"] for move in moves.values()}
-        partner_ids |= {row[4] for row in lot_info.values()}
         partner_ids -= {None, False}
-        places = _Places(self.env, list(partner_ids))
+        places = _Places(self.env, list(partner_ids), company_ids)
 
         def warehouse_of(line, internal_side):
             return line[f"{internal_side}_warehouse_id"] or False
@@ -351,7 +358,7 @@ class LotFsmaExport(models.AbstractModel):
 
         rows = []
         for line, cte, role in classified:
-            lot_id, lot_name, _product, supplier_lot, _supplier = lot_info[line["lot_id"]]
+            lot_id, lot_name, _product, supplier_lot = lot_info[line["lot_id"]]
             picking = pickings.get(line["picking_id"])
             move = moves.get(line["move_id"], {})
             production_id = move.get("production_id") or move.get("raw_material_production_id")
@@ -473,11 +480,12 @@ class LotFsmaExport(models.AbstractModel):
         """{lot id: description of the place its traceability lot code comes from}.
 
         A lot made here: the warehouse that made it. A lot received under the vendor's own
-        code: the vendor. A lot given its code here at receipt (its supplier lot differs)
-        or found at an inventory: the warehouse that gave it.
+        code: the vendor of that receipt. A lot given its code here at receipt (its supplier
+        lot differs) or found at an inventory: the warehouse that gave it. "Here" is the
+        export's companies: what another company did with a shared lot is not told.
         """
         sources = {}
-        for lot_id, (_id, lot_name, _product, supplier_lot, supplier_id) in lot_info.items():
+        for lot_id, (_id, lot_name, _product, supplier_lot) in lot_info.items():
             origin = origins.get(lot_id)
             if not origin:
                 sources[lot_id] = ""
@@ -492,8 +500,10 @@ class LotFsmaExport(models.AbstractModel):
                     (production and production[2]) or warehouse_id, company_id
                 )
             elif usage == "supplier" and not (supplier_lot and supplier_lot != lot_name):
-                picking = pickings.get(picking_id) or {}
-                sources[lot_id] = places.partner(picking.get("partner_id") or supplier_id)
+                partner_id = (pickings.get(picking_id) or {}).get("partner_id")
+                sources[lot_id] = places.partner(
+                    partner_id or moves.get(move_id, {}).get("partner_id")
+                )
             else:
                 sources[lot_id] = places.warehouse(warehouse_id, company_id)
         return sources
@@ -521,12 +531,11 @@ class LotFsmaExport(models.AbstractModel):
 
     @api.model
     def _csv(self, rows):
-        """The rows as a UTF-8 CSV file (with BOM, for spreadsheet programs) -> bytes."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([title for _key, title in self._columns()])
-        for cells in self._cell_rows(rows):
-            writer.writerow(
+        """The rows as a UTF-8 CSV file (with BOM, for spreadsheet programs) -> bytes; a
+        text that a spreadsheet would read as a formula gets a leading apostrophe."""
+        return spreadsheet.csv_bytes(
+            [title for _key, title in self._columns()],
+            (
                 [
                     cell.isoformat()
                     if isinstance(cell, datetime.date)
@@ -535,17 +544,20 @@ class LotFsmaExport(models.AbstractModel):
                     else cell
                     for cell in cells
                 ]
-            )
-        return buffer.getvalue().encode("utf-8-sig")
+                for cells in self._cell_rows(rows)
+            ),
+        )
 
     @api.model
     def _xlsx(self, rows):
         """The rows as an Excel workbook, one sheet, filters on the header -> bytes.
 
-        Dates are real dates and quantities numbers. Written with a shared string table, in
-        memory: names, products and addresses repeat on thousands of rows, and this is about
-        twice as fast as xlsxwriter's constant memory mode, which escapes and writes every
-        string inline (26,500 rows: 3 s instead of 6 s).
+        Dates are real dates and quantities numbers; texts are always written with
+        ``write_string``, never as formulas (a partner named ``=HYPERLINK(...)`` stays that
+        text). Written with a shared string table, in memory: names, products and addresses
+        repeat on thousands of rows, and this is about twice as fast as xlsxwriter's
+        constant memory mode, which escapes and writes every string inline (26,500 rows:
+        3 s instead of 6 s).
         """
         columns = self._columns()
         buffer = io.BytesIO()
@@ -563,7 +575,7 @@ class LotFsmaExport(models.AbstractModel):
         }
         for index, (key, _title) in enumerate(columns):
             sheet.set_column(index, index, widths.get(key, 32 if key.endswith("location") else 20))
-        sheet.write_row(0, 0, [title for _key, title in columns], bold)
+        spreadsheet.xlsx_write_row(sheet, 0, [title for _key, title in columns], bold)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
         write_string, write_number = sheet.write_string, sheet.write_number
@@ -591,9 +603,10 @@ class _Places:
     """FSMA location descriptions (business name, address, phone; GLN when known) of partners
     and warehouses, and the time zone of each warehouse, each computed once."""
 
-    def __init__(self, env, partner_ids):
+    def __init__(self, env, partner_ids, company_ids):
         self.env = env
         self.sudo_env = env(su=True)
+        self.company_ids = company_ids
         self._partners = {}
         self._partner_texts = {}
         self._warehouse_texts = {}
@@ -602,7 +615,8 @@ class _Places:
         self._read_partners(partner_ids)
 
     def _read_partners(self, partner_ids):
-        """Names and addresses of many partners in one query (no record per partner)."""
+        """Names and addresses of many partners in one query (no record per partner); the
+        partners of other companies than the export's are left unread."""
         partner_ids = [pid for pid in partner_ids if pid not in self._partners]
         if not partner_ids:
             return
@@ -615,10 +629,12 @@ class _Places:
                   LEFT JOIN res_country_state st ON st.id = p.state_id
                   LEFT JOIN res_country c ON c.id = p.country_id
                  WHERE p.id = ANY(%(ids)s)
+                   AND (p.company_id IS NULL OR p.company_id = ANY(%(companies)s))
                 """,
                 country=self.env["res.country"]._field_to_sql("c", "name"),
                 barcode=self.sudo_env["res.partner"]._field_to_sql("p", "barcode"),
                 ids=partner_ids,
+                companies=self.company_ids,
             )
         )
         for row in rows:
@@ -629,8 +645,8 @@ class _Places:
             return ""
         if partner_id not in self._partner_texts:
             self._read_partners([partner_id])
-            name, *address = self._partners[partner_id]
-            self._partner_texts[partner_id] = self.describe(name, *address)
+            known = self._partners.get(partner_id)
+            self._partner_texts[partner_id] = self.describe(*known) if known else ""
         return self._partner_texts[partner_id]
 
     def warehouse(self, warehouse_id, company_id):
@@ -644,7 +660,8 @@ class _Places:
             else:
                 name, address = company.name, company.partner_id
             self._read_partners(address.ids)
-            self._warehouse_texts[key] = self.describe(name, *self._partners[address.id][1:])
+            known = self._partners.get(address.id)
+            self._warehouse_texts[key] = self.describe(name, *known[1:]) if known else name
         return self._warehouse_texts[key]
 
     def describe(self, name, street, street2, zip_code, city, state, country, phone, barcode):

@@ -165,6 +165,7 @@ class RegulatorExportCommon(TransactionCase):
                             "product_uom": uom.id,
                             "location_id": src.id,
                             "location_dest_id": dest.id,
+                            "company_id": picking_type.company_id.id,
                         }
                     )
                     for lot, qty, uom in lines

@@ -3,11 +3,14 @@ import csv
 import datetime
 import io
 import json
+import zipfile
 
 import openpyxl
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .regulator_export_common import RegulatorExportCommon
 
@@ -242,7 +245,135 @@ class TestFsmaExport(RegulatorExportCommon):
         stock_user = new_test_user(self.env, login="fsma_stock", groups="stock.group_stock_user")
         self.assertEqual(len(self.fsma.with_user(stock_user)._events(self.lots.ids)), 7)
 
+    def _other_company_flows(self):
+        """Company B receives the same shared lots from its own vendor before us and ships
+        them to its own customer: (company B, its vendor, its customer)."""
+        other = self.env["res.company"].create({"name": "Hidden Greens B"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
+        vendor = self.env["res.partner"].create(
+            {
+                "name": "Secret Vendor B",
+                "company_id": other.id,
+                "street": "99 Hidden Lane",
+                "city": "Elsewhere",
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Secret Customer B", "company_id": other.id, "street": "7 Quiet Street"}
+        )
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        customers = self.env.ref("stock.stock_location_customers")
+        self._transfer(
+            warehouse.in_type_id, vendor, suppliers, warehouse.lot_stock_id,
+            [(self.rom_lot, 7, self.kg), (self.spn_lot, 4, self.kg)], 20,
+        )  # fmt: skip
+        self._transfer(
+            warehouse.out_type_id, customer, warehouse.lot_stock_id, customers,
+            [(self.rom_lot, 2, self.kg)], 15,
+        )  # fmt: skip
+        return other, vendor, customer
+
+    def _assert_nothing_of(self, content, other, vendor, customer):
+        for text in (
+            other.name,
+            vendor.name,
+            vendor.street,
+            customer.name,
+            customer.street,
+            f"/party/{vendor.id}",
+            f"/address/{customer.id}",
+        ):
+            self.assertNotIn(text, content)
+
+    def test_exports_keep_to_the_companies_of_the_user_and_of_the_recall(self):
+        other, vendor, customer = self._other_company_flows()
+        user = new_test_user(self.env, login="fsma_wall_a", groups="stock.group_stock_user")
+        fsma = self.fsma.with_user(user)
+        rows = fsma._events(self.lots)
+        self.assertEqual(len(rows), 7)
+        sources = {row["tlc"]: row["tlc_source"] for row in rows}
+        self.assertEqual(sources["SPN-T1"], self._location(self.farm))
+        self.assertEqual(sources["ROM-T1"], self.plant_location)
+        self._assert_nothing_of(fsma._csv(rows).decode("utf-8-sig"), other, vendor, customer)
+        document = self.env["lot.epcis.export"].with_user(user)._document(self.lots)
+        self._assert_nothing_of(json.dumps(document), other, vendor, customer)
+
+        # A recall of company A exported by a user allowed in A and B: A's records only.
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "mock",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(self.rom_lot.ids)],
+                "reason": "Listeria found in romaine",
+            }
+        )
+        recall.action_compute_scope()
+        both = new_test_user(
+            self.env,
+            login="fsma_wall_ab",
+            groups="lot_recall.group_recall_user",
+            company_ids=[Command.set((self.company | other).ids)],
+        )
+        recall = recall.with_user(both).with_context(allowed_company_ids=(self.company | other).ids)
+        action = recall.action_open_regulator_export()
+        wizard = recall.env["lot.regulator.export"].browse(action["res_id"])
+        for export_format in ("fsma_csv", "epcis"):
+            wizard.export_format = export_format
+            wizard.action_export()
+            content = base64.b64decode(wizard.file_data).decode("utf-8-sig")
+            self._assert_nothing_of(content, other, vendor, customer)
+        self.assertIn(self.receipt.name.replace("/", "%2F"), content)
+
+    def test_wizard_refuses_lots_and_recalls_the_user_cannot_read(self):
+        other = self.env["res.company"].create({"name": "Hidden Greens B"})
+        their_lot = self._lot("THEIRS-1", self.spinach, company_id=other.id)
+        their_recall = self.env["lot.recall"].create(
+            {
+                "kind": "mock",
+                "company_id": other.id,
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(their_lot.ids)],
+                "reason": "Their own mock recall",
+            }
+        )
+        user = new_test_user(
+            self.env, login="fsma_wall_wizard", groups="lot_recall.group_recall_user"
+        )
+        Wizard = self.env["lot.regulator.export"].with_user(user)
+        wizard = Wizard.create({"lot_ids": [Command.set((self.spn_lot | their_lot).ids)]})
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            wizard.action_export()
+        wizard = Wizard.create(
+            {"lot_ids": [Command.set(self.spn_lot.ids)], "recall_id": their_recall.id}
+        )
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            wizard.action_export()
+        self.assertFalse(their_recall.message_ids.attachment_ids)
+
+    def test_formula_like_texts_stay_texts_in_csv_and_xlsx(self):
+        formula = '=HYPERLINK("http://x.example","a")'
+        self.cafe.name = formula
+        self.receipt.origin = "@SUM(A1)"
+        user = new_test_user(self.env, login="fsma_formula", groups="stock.group_stock_user")
+        fsma = self.fsma.with_user(user)
+        rows = fsma._events(self.lots)
+        table = list(csv.reader(io.StringIO(fsma._csv(rows).decode("utf-8-sig"))))
+        shipped = next(line for line in table if line[0] == self.late_delivery.name)
+        self.assertEqual(shipped[11], f"'{formula}, Boston")
+        received = next(line for line in table if line[0] == self.receipt.name)
+        self.assertEqual(received[17], "'@SUM(A1)")
+
+        content = fsma._xlsx(rows)
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            self.assertNotIn("<f>", workbook.read("xl/worksheets/sheet1.xml").decode())
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        cells = {cell.value: cell.data_type for line in sheet.iter_rows() for cell in line}
+        self.assertEqual(cells[f"{formula}, Boston"], "s")
+        self.assertEqual(cells["@SUM(A1)"], "s")
+
     def test_wizard_exports_files_for_lots_and_products(self):
+        with self.assertRaisesRegex(AccessError, "cannot be called remotely"):
+            get_public_method(self.env["lot.regulator.export"], "action_open_for_lots")
         action = self.env["lot.regulator.export"].action_open_for_lots(self.sal_lot)
         self.assertEqual((action["type"], action["target"]), ("ir.actions.act_window", "new"))
         wizard = self.env["lot.regulator.export"].browse(action["res_id"])

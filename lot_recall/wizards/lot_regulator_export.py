@@ -49,6 +49,7 @@ class LotRegulatorExport(models.TransientModel):
         string="Records", readonly=True, help="Spreadsheet rows or EPCIS events in the file."
     )
 
+    @api.private
     @api.model
     def action_open_for_lots(self, lots, recall=None):
         """Window action of the export wizard, prefilled with the lots (and the recall).
@@ -77,9 +78,15 @@ class LotRegulatorExport(models.TransientModel):
         }
 
     def _export_lots(self):
-        """The chosen lots and every lot of the chosen products."""
+        """The chosen lots and every lot of the chosen products.
+
+        :raise AccessError: if the user may not read one of the chosen lots
+        """
         self.ensure_one()
-        lots = self.lot_ids
+        # Read as the user, the field leaves such lots out (and caches that): read it all.
+        self.invalidate_recordset(["lot_ids"])
+        lots = self.sudo().lot_ids.with_env(self.env)
+        lots.check_access("read")
         if self.product_ids:
             lots |= self.env["stock.lot"].search([("product_id", "in", self.product_ids.ids)])
         return lots
@@ -92,14 +99,13 @@ class LotRegulatorExport(models.TransientModel):
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UserError(self.env._("The first day must be before the last day."))
         lots = self._export_lots()
+        env = self._export_env()
         if self.export_format == "epcis":
-            document = self.env["lot.epcis.export"]._document(
-                lots.ids, self.date_from, self.date_to
-            )
+            document = env["lot.epcis.export"]._document(lots.ids, self.date_from, self.date_to)
             count = len(document["epcisBody"]["eventList"])
             content = json.dumps(document, indent=1, ensure_ascii=False).encode()
         else:
-            fsma = self.env["lot.fsma.export"]
+            fsma = env["lot.fsma.export"]
             rows = fsma._events(lots.ids, self.date_from, self.date_to)
             count = len(rows)
             content = fsma._xlsx(rows) if self.export_format == "fsma_xlsx" else fsma._csv(rows)
@@ -115,6 +121,15 @@ class LotRegulatorExport(models.TransientModel):
         if self.recall_id:
             self._attach_to_recall(content, name)
         return self._reopen()
+
+    def _export_env(self):
+        """Environment of the export: the companies selected by the user or, for a recall,
+        the recall's company only (another company's moves of the same lots are not part of
+        this recall)."""
+        if not self.recall_id:
+            return self.env
+        self.recall_id.check_access("read")
+        return self.with_context(allowed_company_ids=self.recall_id.company_id.ids).env
 
     def _file_name(self):
         prefix = "epcis" if self.export_format == "epcis" else "fsma204"
