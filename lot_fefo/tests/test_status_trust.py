@@ -221,3 +221,16 @@ class TestStatusTrust(LotStatusCase):
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
         self.assertEqual(receipt.move_line_ids.lot_id.lot_status, "quarantine")
+
+    def test_a_lot_in_use_does_not_take_a_product_requiring_release(self):
+        lot = self._lot("ST-NEW")
+        with self.assertRefused(UserError, "ST Eggs requires a quality release"):
+            lot.with_user(self.stock_user).product_id = self.eggs
+        self.assertEqual(lot.product_id, self.product)
+        self._set_status(lot, "quarantine")
+        lot.with_user(self.stock_user).product_id = self.eggs
+        self.assertEqual((lot.product_id, lot.lot_status), (self.eggs, "quarantine"))
+
+    def test_administrator_is_a_lot_quality_manager(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("lot_fefo.group_lot_quality_manager"))
