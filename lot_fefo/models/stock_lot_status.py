@@ -75,12 +75,6 @@ class StockLot(models.Model):
         """A new lot starts in quarantine when its product requires release, released
         otherwise. Only the superuser (the suite's own processes) creates a lot in another
         status; anyone else changes it afterwards, with a reason."""
-        if not self.env.su:
-            # default_* keys, which any client may send, do not choose the status
-            defaults = {f"default_{fname}" for fname in STATUS_FIELDS}
-            self = self.with_context(  # pylint: disable=context-overridden
-                {key: value for key, value in self.env.context.items() if key not in defaults}
-            )
         context_status = self.env.context.get("default_lot_status")
         product_ids = [
             vals.get("product_id") or self.env.context.get("default_product_id")
@@ -91,8 +85,9 @@ class StockLot(models.Model):
             product = self.env["product.product"].browse(product_id).with_prefetch(products.ids)
             initial = "quarantine" if product.lot_release_required else "released"
             if self.env.su:
-                vals.setdefault("lot_status", context_status or initial)
-            elif vals.get("lot_status", initial) != initial or any(
+                vals["lot_status"] = vals.get("lot_status") or context_status or initial
+                continue
+            if (vals.get("lot_status") or initial) != initial or any(
                 vals.get(fname) for fname in STATUS_FIELDS[1:]
             ):
                 raise UserError(
@@ -105,8 +100,16 @@ class StockLot(models.Model):
                         ],
                     )
                 )
-            else:
-                vals["lot_status"] = initial
+            # every status field given: no default (context key, user default) applies
+            vals.update(
+                {
+                    "lot_status": initial,
+                    "lot_restricted_partner_ids": [],
+                    "lot_restricted_picking_type_ids": [],
+                    "lot_status_reason": False,
+                    "lot_status_date": False,
+                }
+            )
         return super().create(vals_list)
 
     def write(self, vals):
