@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -234,3 +236,19 @@ class TestStatusTrust(LotStatusCase):
     def test_administrator_is_a_lot_quality_manager(self):
         admin = self.env.ref("base.user_admin")
         self.assertTrue(admin.has_group("lot_fefo.group_lot_quality_manager"))
+
+    def test_quality_manager_changes_only_the_lots_of_his_companies(self):
+        company_b = self.env["res.company"].create({"name": "ST Company B"})
+        lot_b = self._lot("ST-B-ONLY", company_id=company_b.id)
+        wizard = (
+            self.env["lot.status.change"]
+            .with_user(self.quality_manager)
+            .create({"lot_ids": [Command.set(lot_b.ids)], "lot_status": "blocked", "reason": "x"})
+        )
+        # the lot of B is out of the wizard's reach: refused, or left out
+        with suppress(AccessError), self.env.cr.savepoint():
+            wizard.action_apply()
+        self.assertEqual(lot_b.lot_status, "released")
+        with self.assertRefused(AccessError, "Lot/Serial"):
+            lot_b.with_user(self.quality_manager)._lot_set_status("blocked", "x")
+        self.assertEqual(lot_b.lot_status, "released")
