@@ -85,7 +85,7 @@ class StockLot(models.Model):
         groups = []
         for company in companies:
             threshold = expiry.usable_threshold(now, company._lot_fefo_tz())
-            lots = Lot.with_company(company).search(
+            lots = Lot.with_context(allowed_company_ids=company.ids).search(
                 [*domain, ("company_id", "=", company.id), ("expiration_date", "<", threshold)],
                 order="id",
             )
