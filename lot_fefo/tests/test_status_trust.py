@@ -252,3 +252,28 @@ class TestStatusTrust(LotStatusCase):
         with self.assertRefused(AccessError, "Lot/Serial"):
             lot_b.with_user(self.quality_manager)._lot_set_status("blocked", "x")
         self.assertEqual(lot_b.lot_status, "released")
+
+    def test_manufacturing_user_produces_lots_requiring_release_in_quarantine(self):
+        user = new_test_user(
+            self.env, login="st_mrp", groups="stock.group_stock_user,mrp.group_mrp_user"
+        )
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.eggs.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": self.product.id, "product_qty": 1})],
+            }
+        )
+        production = (
+            self.env["mrp.production"]
+            .with_user(user)
+            .create({"product_id": self.eggs.id, "bom_id": bom.id, "product_qty": 2})
+        )
+        production.action_confirm()
+        production.action_generate_serial()
+        production.qty_producing = 2
+        production._set_qty_producing()
+        production.move_raw_ids.picked = True
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")
+        self.assertEqual(production.lot_producing_id.lot_status, "quarantine")
