@@ -34,6 +34,7 @@ class StockQuant(models.Model):
         return super().write(vals)
 
     def _lot_status_refuse_write(self):
+        """Refuse setting the quant's lot status: it only follows its lot's."""
         raise UserError(
             self.env._(
                 "The lot status of stock follows the status of its lot; change the status "
