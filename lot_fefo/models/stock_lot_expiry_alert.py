@@ -1,13 +1,20 @@
+import logging
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import fields, models
 from odoo.osv import expression
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, float_is_zero, split_every
 
 from ..tools import expiry
 from ..tools.status import USABLE_STATUSES
+
+_logger = logging.getLogger(__name__)
+
+# The expiry job expires this many lots per transaction.
+EXPIRY_BATCH = 200
 
 
 class StockLot(models.Model):
@@ -31,61 +38,113 @@ class StockLot(models.Model):
     # ---------------------------------------------------------------- cron
 
     def _lot_expiry_cron(self, now=None):
-        """Daily job: expire the lots whose expiration date has passed, then send the
-        expiry alerts. ``now`` (naive UTC datetime) defaults to the current time."""
+        """Daily job, company by company: expire the lots whose expiration date has passed
+        (in batches, each committed), then send each company's expiry alerts. A lot or a
+        company that fails is logged and skipped; the others are done. ``now`` (naive UTC
+        datetime) defaults to the current time."""
         now = now or fields.Datetime.now()
-        self._lot_expire_due(now=now)
-        self._lot_expiry_alert(now=now)
+        companies = self.env["res.company"].sudo().search([("active", "=", True)])
+        groups = self._lot_expire_due_groups(now)
+        total = sum(len(lots) for lots in groups) + len(companies)
+        done = 0
+        for lots in groups:
+            for batch in split_every(EXPIRY_BATCH, lots.ids, lots.browse):
+                batch._lot_expire_batch()
+                done += len(batch)
+                self._lot_expiry_commit(done, total - done)
+        for company in companies:
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company)._lot_expiry_alert(now=now, companies=company)
+            except Exception:
+                _logger.exception("Expiry alerts of company %s failed; skipped.", company.name)
+            done += 1
+            self._lot_expiry_commit(done, total - done)
+
+    def _lot_expiry_commit(self, done, remaining):
+        """Report the job's progress and commit the work done so far (not in tests), so
+        that a later failure or time-out does not undo it."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ---------------------------------------------------------------- expiry
 
-    def _lot_expire_due_domain(self, now):
-        """Lots of active companies whose expiration date has passed at ``now``, each
-        read in its company's time zone (lots without company in the current company's)."""
+    def _lot_expire_due_groups(self, now):
+        """The lots with a usable status whose expiration date has passed at ``now`` (all
+        lots, or only those of ``self`` when not empty), as one recordset per company in
+        that company's environment: each company's lots, read in its time zone, then the
+        lots without company, read in the current company's with every active company
+        allowed (their stock may be in any of them)."""
         companies = self.env["res.company"].sudo().search([("active", "=", True)])
-        groups = [
-            [
-                ("company_id", "=", company.id),
-                ("expiration_date", "<", expiry.usable_threshold(now, company._lot_fefo_tz())),
-            ]
-            for company in companies
-        ]
-        threshold = expiry.usable_threshold(now, self.env.company._lot_fefo_tz())
-        groups.append([("company_id", "=", False), ("expiration_date", "<", threshold)])
-        return expression.OR(groups)
+        domain = [("lot_status", "in", USABLE_STATUSES)]
+        if self:
+            domain.append(("id", "in", self.ids))
+        # the suite expires lots for every company, whoever runs the job
+        Lot = self.env["stock.lot"].sudo()
+        groups = []
+        for company in companies:
+            threshold = expiry.usable_threshold(now, company._lot_fefo_tz())
+            lots = Lot.with_context(allowed_company_ids=company.ids).search(
+                [*domain, ("company_id", "=", company.id), ("expiration_date", "<", threshold)],
+                order="id",
+            )
+            groups.append(lots)
+        current = self.env.company
+        shared = Lot.with_context(allowed_company_ids=(current | companies).ids)
+        threshold = expiry.usable_threshold(now, current._lot_fefo_tz())
+        groups.append(
+            shared.search(
+                [*domain, ("company_id", "=", False), ("expiration_date", "<", threshold)],
+                order="id",
+            )
+        )
+        return [lots for lots in groups if lots]
 
     def _lot_expire_due(self, now=None):
         """Set the status "expired" on the lots with a usable status whose expiration date
         has passed at ``now`` (all lots, or only those of ``self`` when not empty), then move
-        their stock to the warehouses' expiry locations for the companies that ask for it.
+        their stock to the warehouses' expiry locations in the companies that ask for it.
         Returns the lots expired."""
         now = now or fields.Datetime.now()
-        domain = [("lot_status", "in", USABLE_STATUSES), *self._lot_expire_due_domain(now)]
-        if self:
-            domain = expression.AND([domain, [("id", "in", self.ids)]])
-        lots = self.env["stock.lot"].search(domain)
-        if not lots:
-            return lots
-        lots._lot_set_status(
-            "expired", self.env._("Expiration date passed: the lot expired automatically.")
-        )
-        to_move = lots.filtered(
-            lambda lot: (lot.company_id or self.env.company).lot_expiry_move_expired
-        )
-        if to_move:
-            to_move._lot_expiry_relocate()
-        return lots
+        expired = self.env["stock.lot"]
+        for lots in self._lot_expire_due_groups(now):
+            expired |= lots._lot_expire_batch()
+        return expired
+
+    def _lot_expire_batch(self):
+        """Expire these lots in a savepoint; when that fails, each lot is tried alone and
+        the lots that fail again are logged and skipped. Returns the lots expired."""
+        try:
+            with self.env.cr.savepoint():
+                self._lot_set_status(
+                    "expired", self.env._("Expiration date passed: the lot expired automatically.")
+                )
+                self._lot_expiry_relocate()
+        except Exception:
+            if len(self) == 1:
+                _logger.exception(
+                    "Lot %s (id %s) could not be expired; skipped.", self.name, self.id
+                )
+                return self.browse()
+            return self.browse().union(*(lot._lot_expire_batch() for lot in self))
+        return self
 
     def _lot_expiry_relocate(self):
-        """Move the internal stock of these expired lots to their warehouses' expiry
-        locations (one validated transfer per warehouse), noting the transfer in each lot's
-        chatter. A lot with stock in a warehouse that has no expiry location stays where it
-        is, with a note saying which warehouse to configure. Returns the transfers."""
+        """Move the internal stock of these expired lots, in the current companies that
+        move expired stock, to their warehouses' expiry locations (one validated transfer
+        per warehouse), noting the transfer in each lot's chatter. A lot with stock in a
+        warehouse that has no expiry location stays where it is, with a note saying which
+        warehouse to configure. Returns the transfers."""
+        companies = self.env.companies.filtered("lot_expiry_move_expired")
+        if not companies:
+            return self.env["stock.picking"]
         quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
                 ("location_id.usage", "=", "internal"),
                 ("quantity", ">", 0),
+                ("company_id", "in", companies.ids),
             ]
         )
         unconfigured = defaultdict(lambda: self.env["stock.warehouse"])
@@ -94,7 +153,9 @@ class StockLot(models.Model):
             if warehouse and not warehouse.lot_expiry_location_id:
                 unconfigured[quant.lot_id] |= warehouse
         movable = quants.lot_id.filtered(lambda lot: lot not in unconfigured)
-        pickings = movable._lot_relocate_stock("lot_expiry_location_id")
+        pickings = movable.with_context(allowed_company_ids=companies.ids)._lot_relocate_stock(
+            "lot_expiry_location_id"
+        )
         bodies = {}
         for lot in movable:
             moved = pickings.filtered(lambda picking, lot=lot: lot in picking.move_ids.lot_ids)
@@ -175,15 +236,17 @@ class StockLot(models.Model):
             result[lot] = user
         return result
 
-    def _lot_expiry_alert(self, now=None):
-        """Send one digest (an activity and an email) per company and responsible user
-        listing the lots with internal stock, not expired, that entered an alert horizon
-        since the last notification for their current expiration date. Running it twice
-        sends nothing more; a lot is notified again when it enters a smaller horizon or
-        when its expiration date changes. Returns the digests created."""
+    def _lot_expiry_alert(self, now=None, companies=None):
+        """Send one digest (an activity and an email) per company (``companies``, else
+        every active one) and responsible user listing the lots with internal stock, not
+        expired, that entered an alert horizon since the last notification for their
+        current expiration date. Running it twice sends nothing more; a lot is notified
+        again when it enters a smaller horizon or when its expiration date changes.
+        Returns the digests created."""
         now = now or fields.Datetime.now()
         Digest = self.env["lot.expiry.digest"].sudo()
-        companies = self.env["res.company"].sudo().search([("active", "=", True)])
+        if companies is None:
+            companies = self.env["res.company"].sudo().search([("active", "=", True)])
         horizons = {company: company._lot_expiry_horizons() for company in companies}
         max_horizon = max((h[0] for h in horizons.values() if h), default=0)
         if not max_horizon:

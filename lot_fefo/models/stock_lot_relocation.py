@@ -11,7 +11,8 @@ class StockLot(models.Model):
     def _lot_relocate_stock(self, warehouse_location_field):
         """Move the on-hand stock of these lots, warehouse by warehouse, to the location in
         the ``stock.warehouse`` field ``warehouse_location_field`` (e.g.
-        "lot_quarantine_location_id") with one validated internal transfer per warehouse.
+        "lot_quarantine_location_id") with one validated internal transfer per warehouse,
+        in the warehouse's company. Only the stock of the current companies is moved.
 
         Stock already in (or under) that location, reserved by picked lines and outside any
         warehouse stays where it is. Raises UserError, before moving anything, when a
@@ -34,18 +35,22 @@ class StockLot(models.Model):
                 ):
                     to_move.append((quant, quantity))
             if to_move:
-                pickings |= self._lot_relocation_picking(warehouse, target, to_move)
-        pickings._action_done()
+                lots = self.with_company(warehouse.company_id)
+                picking = lots._lot_relocation_picking(warehouse, target, to_move)
+                picking._action_done()
+                pickings |= picking
         return pickings
 
     def _lot_relocation_quants(self, warehouse_location_field):
-        """On-hand quants of these lots by warehouse; raises UserError when a warehouse
-        holding some has no location in ``warehouse_location_field``."""
+        """On-hand quants of these lots in the current companies, by warehouse; raises
+        UserError when a warehouse holding some has no location in
+        ``warehouse_location_field``."""
         quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
                 ("location_id.usage", "=", "internal"),
                 ("quantity", ">", 0),
+                ("company_id", "in", self.env.companies.ids),
             ]
         )
         by_warehouse = defaultdict(lambda: self.env["stock.quant"])
@@ -71,14 +76,17 @@ class StockLot(models.Model):
 
     def _lot_relocation_picking(self, warehouse, target, to_move):
         """Internal transfer of ``warehouse`` moving (quant, quantity) pairs to ``target``,
-        one move per quant with its exact lot, location, package and owner."""
+        one move per quant with its exact lot, location, package and owner, all in the
+        warehouse's company."""
         sources = self.env["stock.location"].union(*(quant.location_id for quant, _qty in to_move))
         source = warehouse.lot_stock_id
         if not all(location._child_of(source) for location in sources):
             source = warehouse.view_location_id
         lots = self.env["stock.lot"].union(*(quant.lot_id for quant, _qty in to_move))
+        company = warehouse.company_id
         picking = self.env["stock.picking"].create(
             {
+                "company_id": company.id,
                 "picking_type_id": warehouse.int_type_id.id,
                 "location_id": source.id,
                 "location_dest_id": target.id,
@@ -89,6 +97,7 @@ class StockLot(models.Model):
             [
                 {
                     "name": quant.product_id.display_name,
+                    "company_id": company.id,
                     "picking_id": picking.id,
                     "product_id": quant.product_id.id,
                     "product_uom": quant.product_uom_id.id,

@@ -7,9 +7,15 @@ from odoo.tools.misc import clean_context
 from ..tools import expiry
 from ..tools.status import LOT_STATUSES, USABLE_STATUSES
 
-# Fields changed only by _lot_set_status (which puts this key in the context).
-STATUS_FIELDS = ("lot_status", "lot_restricted_partner_ids", "lot_restricted_picking_type_ids")
-STATUS_CHANGE_CONTEXT = "lot_status_change"
+# Fields of a lot's status: written only in superuser mode, i.e. by _lot_set_status once
+# its caller checked who may change the status, or by the suite's own processes.
+STATUS_FIELDS = (
+    "lot_status",
+    "lot_restricted_partner_ids",
+    "lot_restricted_picking_type_ids",
+    "lot_status_reason",
+    "lot_status_date",
+)
 QUALITY_MANAGER_GROUP = "lot_fefo.group_lot_quality_manager"
 # at most this many lots are named in one error message
 MAX_LOTS_IN_MESSAGE = 10
@@ -24,6 +30,7 @@ class StockLot(models.Model):
         LOT_STATUSES,
         string="Status",
         required=True,
+        readonly=True,
         default="released",
         index=True,
         tracking=True,
@@ -39,6 +46,7 @@ class StockLot(models.Model):
         "lot_id",
         "partner_id",
         string="Restricted to Partners",
+        readonly=True,
         copy=False,
         help="A restricted lot may go to these partners (a company covers its contacts).",
     )
@@ -48,6 +56,7 @@ class StockLot(models.Model):
         "lot_id",
         "picking_type_id",
         string="Restricted to Operations",
+        readonly=True,
         copy=False,
         help="A restricted lot may be used by these operation types (e.g. a manufacturing "
         "operation for rework, or one warehouse's deliveries).",
@@ -63,30 +72,56 @@ class StockLot(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """New lots of products that require release start in quarantine."""
+        """A new lot starts in quarantine when its product requires release, released
+        otherwise. Only the superuser (the suite's own processes) creates a lot in another
+        status; anyone else changes it afterwards, with a reason."""
         context_status = self.env.context.get("default_lot_status")
         product_ids = [
             vals.get("product_id") or self.env.context.get("default_product_id")
             for vals in vals_list
         ]
         products = self.env["product.product"].browse([pid for pid in product_ids if pid])
-        explicit = False
         for vals, product_id in zip(vals_list, product_ids, strict=True):
             product = self.env["product.product"].browse(product_id).with_prefetch(products.ids)
             initial = "quarantine" if product.lot_release_required else "released"
-            status = vals.get("lot_status", context_status)
-            if not status:
-                vals["lot_status"] = initial
-            elif status != initial or any(vals.get(fname) for fname in STATUS_FIELDS[1:]):
-                explicit = True
-        if explicit and not self.env.context.get(STATUS_CHANGE_CONTEXT):
-            self._lot_status_check_access()
+            if self.env.su:
+                vals["lot_status"] = vals.get("lot_status") or context_status or initial
+                continue
+            if (vals.get("lot_status") or initial) != initial or any(
+                vals.get(fname) for fname in STATUS_FIELDS[1:]
+            ):
+                raise UserError(
+                    self.env._(
+                        "New lot %(lot)s starts in %(status)s. A Lot Quality Manager changes "
+                        "its status afterwards, with a reason (status buttons of the lot).",
+                        lot=vals.get("name") or product.display_name,
+                        status=dict(self._fields["lot_status"]._description_selection(self.env))[
+                            initial
+                        ],
+                    )
+                )
+            # every status field given: no default (context key, user default) applies
+            vals.update(
+                {
+                    "lot_status": initial,
+                    "lot_restricted_partner_ids": [],
+                    "lot_restricted_picking_type_ids": [],
+                    "lot_status_reason": False,
+                    "lot_status_date": False,
+                }
+            )
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(STATUS_CHANGE_CONTEXT) and (
-            any(fname in vals for fname in STATUS_FIELDS[1:])
-            or ("lot_status" in vals and any(lot.lot_status != vals["lot_status"] for lot in self))
+        if not self.env.su:
+            self._lot_status_check_write(vals)
+        return super().write(vals)
+
+    def _lot_status_check_write(self, vals):
+        """Refuse, to anyone but the superuser, writes that change the status fields of
+        these lots, or give a product requiring release to lots in use."""
+        if any(fname in vals for fname in STATUS_FIELDS[1:]) or (
+            "lot_status" in vals and any(lot.lot_status != vals["lot_status"] for lot in self)
         ):
             raise UserError(
                 self.env._(
@@ -94,7 +129,18 @@ class StockLot(models.Model):
                     "Change Lot Status action of the lot list, which record a reason."
                 )
             )
-        return super().write(vals)
+        if vals.get("product_id"):
+            product = self.env["product.product"].browse(vals["product_id"])
+            in_use = self.filtered(lambda lot: lot.lot_status in USABLE_STATUSES)
+            if product.lot_release_required and in_use:
+                raise UserError(
+                    self.env._(
+                        "%(product)s requires a quality release: put %(lots)s in quarantine "
+                        "before giving it this product.",
+                        product=product.display_name,
+                        lots=in_use._lot_names(),
+                    )
+                )
 
     # ------------------------------------------------------------------ access
 
@@ -177,7 +223,9 @@ class StockLot(models.Model):
     def _lot_set_status(self, status, reason, relocate=False, partners=None, picking_types=None):
         """Set the status of these lots, recording reason, user and time in the chatter.
 
-        No group check here: the callers (wizard, recalls, crons) check. ``partners`` and
+        No group check here: the callers (wizard, recalls, crons) check who may, and the
+        user needs write access to the lots; the status fields are then written in
+        superuser mode, the only way they change. ``partners`` and
         ``picking_types`` (records or ids) are what a restricted lot is restricted to.
         Lots taken out of use lose their reservations; with ``relocate`` their stock goes
         to each warehouse's quarantine location. Returns the lots.
@@ -209,8 +257,10 @@ class StockLot(models.Model):
             "lot_restricted_partner_ids": [Command.set(partners.ids)],
             "lot_restricted_picking_type_ids": [Command.set(picking_types.ids)],
         }
-        # the chatter message below carries the tracking of the status
-        self.with_context(**{STATUS_CHANGE_CONTEXT: True, "mail_notrack": True}).write(vals)
+        # who may change the status was checked by the caller; the status fields are
+        # written in superuser mode only. The chatter message below carries the tracking.
+        self.check_access("write")
+        self.sudo().with_context(mail_notrack=True).write(vals)
         if status in USABLE_STATUSES:
             # a restricted lot keeps only the reservations it is still allowed for
             self.env["stock.move.line"].search(

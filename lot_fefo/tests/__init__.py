@@ -10,3 +10,5 @@ from . import test_status_enforcement
 from . import test_near_expiry_report
 from . import test_fefo_compliance
 from . import test_tours
+from . import test_status_trust
+from . import test_expiry_cron_companies

@@ -84,12 +84,13 @@ class TestLotStatus(LotStatusCase):
         self.assertEqual(lot.lot_status, "released")
 
     def test_direct_writes_of_the_status_are_refused(self):
+        lot = self.lot_a.with_user(self.quality_manager)
         with self.assertRefused(UserError, "status buttons"):
-            self.lot_a.lot_status = "blocked"
+            lot.lot_status = "blocked"
         with self.assertRefused(UserError, "status buttons"):
-            self.lot_a.lot_restricted_partner_ids = self.customer
+            lot.lot_restricted_partner_ids = self.customer
         # writing the current value (e.g. an import of unchanged lots) is harmless
-        self.lot_a.write({"lot_status": "released", "ref": "R1"})
+        lot.write({"lot_status": "released", "ref": "R1"})
         self.assertEqual(self.lot_a.ref, "R1")
 
     # ------------------------------------------------------------------ chatter
@@ -160,7 +161,7 @@ class TestLotStatus(LotStatusCase):
         with self.assertRefused(UserError, "status buttons"):
             lot.lot_status = "blocked"
         # creating a lot in another status than its product's initial one is refused too
-        with self.assertRefused(AccessError, "Only a Lot Quality Manager"):
+        with self.assertRefused(UserError, "ST-X starts in Released"):
             self.env["stock.lot"].with_user(self.stock_user).create(
                 {"name": "ST-X", "product_id": self.product.id, "lot_status": "blocked"}
             )
@@ -268,12 +269,13 @@ class TestLotStatus(LotStatusCase):
         self.assertEqual(set(lots.mapped("lot_status")), {"quarantine"})
         # a product that does not require release: released at once
         self.assertEqual(self._lot("ST-E").lot_status, "released")
-        # a quality manager may create a lot already released
-        lot = (
-            self.env["stock.lot"]
-            .with_user(self.quality_manager)
-            .create({"name": "ST-EGG-3", "product_id": eggs.id, "lot_status": "released"})
-        )
+        # a quality manager too creates it in quarantine, then releases it with a reason
+        Lot = self.env["stock.lot"].with_user(self.quality_manager)
+        with self.assertRefused(UserError, "ST-EGG-3 starts in Quarantine"):
+            Lot.create({"name": "ST-EGG-3", "product_id": eggs.id, "lot_status": "released"})
+        lot = Lot.create({"name": "ST-EGG-3", "product_id": eggs.id})
+        self.assertEqual(lot.lot_status, "quarantine")
+        lot._lot_set_status("released", "Certificate of analysis received")
         self.assertEqual(lot.lot_status, "released")
 
     def test_produced_lots_of_products_requiring_release_start_in_quarantine(self):
