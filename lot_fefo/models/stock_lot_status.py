@@ -7,6 +7,8 @@ from odoo.tools.misc import clean_context
 from ..tools import expiry
 from ..tools.status import LOT_STATUSES, USABLE_STATUSES
 
+# Fields the daily expiry alert job alone writes (stock_lot_expiry_alert.py).
+EXPIRY_ALERT_FIELDS = {"lot_expiry_alert_horizon", "lot_expiry_alert_expiration_date"}
 # Fields of a lot's status: written only in superuser mode, i.e. by _lot_set_status once
 # its caller checked who may change the status, or by the suite's own processes.
 STATUS_FIELDS = (
@@ -115,7 +117,16 @@ class StockLot(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._lot_status_check_write(vals)
+            self._lot_expiry_alert_check_write(vals)
         return super().write(vals)
+
+    def _lot_expiry_alert_check_write(self, vals):
+        """Refuse, to anyone but the superuser, writes of what the expiry alert job records
+        (a user could otherwise silence the alerts of a lot)."""
+        if EXPIRY_ALERT_FIELDS & set(vals):
+            raise UserError(
+                self.env._("Only the expiry alert job records which alerts a lot was sent.")
+            )
 
     def _lot_status_check_write(self, vals):
         """Refuse, to anyone but the superuser, writes that change the status fields of

@@ -48,6 +48,19 @@ class TestStatusTrust(LotStatusCase):
         self.assertEqual(self.lot_b.lot_status, "released")
         self.assertFalse(self.lot_a.lot_restricted_partner_ids)
 
+    def test_users_cannot_silence_the_expiry_alerts_of_a_lot(self):
+        lot = self.lot_a.with_user(self.stock_manager)
+        for vals in (
+            {"lot_expiry_alert_horizon": 1},
+            {"lot_expiry_alert_expiration_date": "2099-01-01 00:00:00"},
+        ):
+            with self.assertRefused(UserError, "expiry alert job"):
+                lot.write(vals)
+        self.assertEqual(self.lot_a.lot_expiry_alert_horizon, 0)
+        self.assertFalse(self.lot_a.lot_expiry_alert_expiration_date)
+        lot.write({"ref": "still editable"})
+        self.assertEqual(self.lot_a.ref, "still editable")
+
     def test_quality_manager_changes_the_status_only_with_a_reason(self):
         lot = self.lot_a.with_user(self.quality_manager).with_context(**self.forged)
         with self.assertRefused(UserError, "status buttons"):
