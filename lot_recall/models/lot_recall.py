@@ -1176,7 +1176,7 @@ class LotRecall(models.Model):
         """EU traceability report (one step back, one step forward) of the recalled lots."""
         self.ensure_one()
         self._check_scoped()
-        return self.env["lot.eu.trace.report"].action_open_for_lots(self.scope_lot_ids, recall=self)
+        return self.env["lot.eu.trace.report"]._open_for_lots(self.scope_lot_ids, recall=self)
 
     def _timeline(self):
         """Dated events of the recall for its summary, from its chatter: creation, state

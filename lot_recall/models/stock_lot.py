@@ -51,4 +51,4 @@ class StockLot(models.Model):
 
     def action_lot_eu_trace_report(self):
         """EU traceability report (one step back, one step forward) of these lots."""
-        return self.env["lot.eu.trace.report"].action_open_for_lots(self)
+        return self.env["lot.eu.trace.report"]._open_for_lots(self)

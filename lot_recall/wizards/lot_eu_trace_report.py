@@ -124,7 +124,7 @@ class LotEuTraceReport(models.TransientModel):
     )
 
     @api.model
-    def action_open_for_lots(self, lots, recall=None):
+    def _open_for_lots(self, lots, recall=None):
         """Window action of the report dialog, prefilled with the lots (and the recall).
 
         :param lots: ``stock.lot`` recordset
@@ -264,15 +264,19 @@ class LotEuTraceReport(models.TransientModel):
                 continue
             movements.append(movement)
         if self.product_ids and not self.recall_id:
-            movements += env.execute_query_dict(
-                SQL(
-                    _LINES_WITHOUT_LOT_SQL,
-                    product_ids=self.product_ids.ids,
-                    company_ids=env.companies.ids,
-                    start=start,
-                    end=end,
+            movements += [
+                line
+                for line in env.execute_query_dict(
+                    SQL(
+                        _LINES_WITHOUT_LOT_SQL,
+                        product_ids=self.product_ids.ids,
+                        company_ids=env.companies.ids,
+                        start=start,
+                        end=end,
+                    )
                 )
-            )
+                if line["kind"] in KIND_STEPS
+            ]
         details = {
             row["id"]: row
             for row in env.execute_query_dict(
