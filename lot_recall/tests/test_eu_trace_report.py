@@ -263,6 +263,15 @@ class TestEuTraceReportDemo(EuTraceMixin, RecallCase):
         )
         with self.assertRaises(AccessError):
             self._report(self.reader, lot_ids=[Command.set(lot_b.ids)])._report_data()
+        # Nor a recall of company B, even when sent as the report's recall.
+        recall_b = (
+            self.env["lot.recall"]
+            .with_company(company_b)
+            .create({"reason": "B", "scope_lot_ids": [Command.set(lot_b.ids)]})
+        )
+        self.assertEqual(recall_b.company_id, company_b)
+        with self.assertRaises(AccessError):
+            self._report(self.reader, recall_id=recall_b.id)._report_data()
 
     def test_only_recall_users_and_stock_managers_open_the_report(self):
         clerk = new_test_user(
@@ -471,3 +480,29 @@ class TestEuTraceReportFiles(EuTraceMixin, RegulatorExportCommon):
             r[header.index("Date of Dispatch or Receipt")].value for r in sheet.iter_rows(min_row=2)
         }
         self.assertTrue(all(value is None or value.year > 2000 for value in dates))
+
+    def test_queries_do_not_grow_with_the_lines(self):
+        """Partners, products, units and warehouses are read once, whatever the rows."""
+
+        def queries():
+            report = self._report(self.user, lot_ids=[Command.set(self.sal_lot.ids)])
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            data = report._report_data()
+            return self.env.cr.sql_log_count - before, len(data["rows"])
+
+        few, rows = queries()
+        france = self.env.ref("base.fr")
+        for index in range(6):
+            shop = self.env["res.partner"].create(
+                {
+                    "name": f"Shop {index}",
+                    "street": "1 Rue",
+                    "city": "Lyon",
+                    "country_id": france.id,
+                }
+            )
+            self._deliver(shop, [(self.sal_lot, 1, self.unit)])
+        many, more_rows = queries()
+        self.assertEqual(more_rows, rows + 6)
+        self.assertLessEqual(many, few + 1)

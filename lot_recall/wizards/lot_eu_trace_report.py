@@ -110,7 +110,7 @@ class LotEuTraceReport(models.TransientModel):
         _lang_get,
         string="Language",
         required=True,
-        default=lambda self: self.env.company.partner_id.lang or self.env.user.lang,
+        default=lambda self: self._default_lang(),
         help="Language of the report: the company's by default.",
     )
     report_format = fields.Selection(REPORT_FORMATS, string="Format", required=True, default="pdf")
@@ -122,6 +122,15 @@ class LotEuTraceReport(models.TransientModel):
         readonly=True,
         help="Lines with missing data (an address, a lot or a date), marked in the report.",
     )
+
+    @api.model
+    def _default_lang(self):
+        """The company's language, else the user's, when installed."""
+        installed = dict(self.env["res.lang"].get_installed())
+        for lang in (self.env.company.partner_id.lang, self.env.user.lang):
+            if lang in installed:
+                return lang
+        return next(iter(installed), False)
 
     @api.model
     def _open_for_lots(self, lots, recall=None):
@@ -524,7 +533,7 @@ class LotEuTraceReport(models.TransientModel):
         columns = self._columns()
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(self.env._("One step back, one forward"))
+        sheet = workbook.add_worksheet(_sheet_name(self.env._("One step back, one forward")))
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         for index, (key, _title) in enumerate(columns):
@@ -542,13 +551,18 @@ class LotEuTraceReport(models.TransientModel):
                     row_index, col, datetime.datetime.combine(day, datetime.time.min), date_format
                 )
         if data["warnings"]:
-            warnings = workbook.add_worksheet(self.env._("Completeness Warnings"))
+            warnings = workbook.add_worksheet(_sheet_name(self.env._("Completeness Warnings")))
             warnings.set_column(0, 0, 100)
             xlsx_write_row(warnings, 0, [self.env._("Completeness Warnings")], bold)
             for index, text in enumerate(data["warnings"], start=1):
                 xlsx_write_row(warnings, index, [text])
         workbook.close()
         return buffer.getvalue()
+
+
+def _sheet_name(title):
+    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
+    return "".join(" " if char in "[]:*?/\\" else char for char in title)[:31]
 
 
 class _Places:
