@@ -337,6 +337,9 @@ class TestEuTraceReportFiles(EuTraceMixin, RegulatorExportCommon):
 
     def test_quantities_in_the_unit_received_and_dispatched(self):
         delivery = self._deliver(self.downtown, [(self.rom_lot, 500, self.gram)])
+        delivery.move_ids.product_packaging_id = self.env["product.packaging"].create(
+            {"name": "Crate of 10 kg", "product_id": self.romaine.id, "qty": 10}
+        )
         report = self._report(self.user, lot_ids=[Command.set(self.rom_lot.ids)])
         data = report._report_data()
         [received] = self._rows(data, lot="ROM-T1", movement="Receipt")
@@ -347,6 +350,7 @@ class TestEuTraceReportFiles(EuTraceMixin, RegulatorExportCommon):
         self.assertEqual(received["supplier_lot"], "FF-778")
         [sold] = self._rows(data, lot="ROM-T1", movement="Delivery")
         self.assertEqual((sold["quantity"], sold["uom"]), (500.0, "g"))
+        self.assertEqual(sold["packaging"], "Crate of 10 kg")
         self.assertEqual(sold["document"], delivery.name)
         self.assertEqual(sold["consignee"], "Salad Bar Test, Downtown")
         self.assertEqual(sold["consignee_address"], "5 Main St, 10002 New York, United States")

@@ -248,6 +248,7 @@ class LotEuTraceReport(models.TransientModel):
 
     def _compute_report_data(self):
         env = self.env
+        env.flush_all()  # lines, moves, pickings, orders and partners are read in SQL
         start, end = self._date_bounds()
         roots = self._root_lots()
         genealogy = env["lot.genealogy"]
