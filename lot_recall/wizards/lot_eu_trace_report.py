@@ -390,7 +390,7 @@ class LotEuTraceReport(models.TransientModel):
             group = groups.get(key)
             if group:
                 group["quantity"] += detail["quantity"]
-                group["date"] = max(group["date"] or movement["date"], movement["date"])
+                group["date"] = movement["date"] or group["date"]  # the last, in date order
             else:
                 groups[key] = {
                     "movement": movement,
@@ -449,7 +449,7 @@ class LotEuTraceReport(models.TransientModel):
                 "quantity": group["quantity"],
                 "uom": names["uom"][detail["product_uom_id"]],
                 "packaging": names["packaging"].get(detail["product_packaging_id"], ""),
-                "date": group["date"] and places.local_date(group["date"], ours["tz"]),
+                "date": group["date"] and local_date(group["date"], ours["tz"]),
                 "consignor": consignor["name"],
                 "consignor_address": consignor["address"],
                 "consignee": consignee["name"],
@@ -672,7 +672,3 @@ class _Places:
                 name, partner, tz = company.name, company.partner_id, company._lot_fefo_tz()
             self._sides[key] = self._side(name, partner.id, tz)
         return self._sides[key]
-
-    @staticmethod
-    def local_date(moment, tz_name):
-        return local_date(moment, tz_name)
