@@ -19,11 +19,13 @@
         "data/lot_recall_data.xml",
         "data/lot_recall_mail_template.xml",
         "reports/lot_recall_summary_report.xml",
+        "reports/lot_eu_trace_report.xml",
         "views/lot_recall_views.xml",
         "views/stock_lot_recall_views.xml",
         "views/res_partner_recall_views.xml",
         "views/res_config_settings_recall_views.xml",
         "views/lot_regulator_export_views.xml",
+        "views/lot_eu_trace_report_views.xml",
     ],
     "demo": [
         "demo/lot_recall_demo.xml",

@@ -1172,6 +1172,12 @@ class LotRecall(models.Model):
             self.affected_lot_ids, recall=self
         )
 
+    def action_open_eu_trace_report(self):
+        """EU traceability report (one step back, one step forward) of the recalled lots."""
+        self.ensure_one()
+        self._check_scoped()
+        return self.env["lot.eu.trace.report"]._open_for_lots(self.scope_lot_ids, recall=self)
+
     def _timeline(self):
         """Dated events of the recall for its summary, from its chatter: creation, state
         changes and the notes every action leaves (scope, blocking, notifications, returns,

@@ -48,3 +48,7 @@ class StockLot(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", self._lot_recalls().ids)],
         }
+
+    def action_lot_eu_trace_report(self):
+        """EU traceability report (one step back, one step forward) of these lots."""
+        return self.env["lot.eu.trace.report"]._open_for_lots(self)

@@ -1,1 +1,2 @@
 from . import lot_recall_summary
+from . import lot_eu_trace_report
