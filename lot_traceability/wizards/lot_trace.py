@@ -4,7 +4,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.lot_genealogy import MOVEMENT_KINDS
+from ..tools.move_kinds import CUSTOMER_KINDS, DELIVERY_KINDS, MOVEMENT_KINDS
 from ..tools.spreadsheet import csv_bytes, xlsx_write_row
 
 TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
@@ -42,7 +42,7 @@ class LotTrace(models.TransientModel):
     @api.depends("line_ids.kind", "line_ids.partner_id")
     def _compute_counts(self):
         for trace in self:
-            deliveries = trace.line_ids.filtered(lambda line: line.kind == "delivery")
+            deliveries = trace.line_ids.filtered(lambda line: line.kind in DELIVERY_KINDS)
             trace.delivered_line_count = len(deliveries)
             trace.customer_count = len(deliveries.partner_id)
 
@@ -134,7 +134,7 @@ class LotTrace(models.TransientModel):
             "view_mode": "list,pivot",
             "domain": [
                 ("trace_id", "=", self.id),
-                ("kind", "in", ("delivery", "customer_return")),
+                ("kind", "in", list(CUSTOMER_KINDS)),
             ],
             "context": {"group_by": ["partner_id"]},
         }

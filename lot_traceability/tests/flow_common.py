@@ -1,0 +1,212 @@
+from odoo import Command
+from odoo.tests import Form, TransactionCase, new_test_user
+
+from ..tools.move_kinds import DELIVERY_KINDS
+
+
+class FlowCase(TransactionCase):
+    """Stock flows built with Odoo's own operations (the demo scenario's helpers), checked
+    as a warehouse user: trace, customers, mass balance."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo = cls.env["lot.traceability.demo"]
+        cls.genealogy = cls.env["lot.genealogy"]
+        cls.warehouse = cls.env.ref("stock.warehouse0")
+        cls.stock = cls.warehouse.lot_stock_id
+        cls.suppliers = cls.env.ref("stock.stock_location_suppliers")
+        cls.customers = cls.env.ref("stock.stock_location_customers")
+        cls.vendor = cls.env["res.partner"].create({"name": "Flow Mill", "is_company": True})
+        cls.customer = cls.env["res.partner"].create({"name": "Flow Grocer", "is_company": True})
+        cls.user = cls._stock_user("flow_stock_user", cls.env.company)
+
+    @classmethod
+    def _stock_user(cls, login, *companies):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="stock.group_stock_user,stock.group_production_lot",
+            company_id=companies[0].id,
+            company_ids=[Command.set([company.id for company in companies])],
+        )
+
+    @classmethod
+    def _product(cls, name, **vals):
+        return cls.env["product.product"].create(
+            dict({"name": name, "is_storable": True, "tracking": "lot"}, **vals)
+        )
+
+    @classmethod
+    def _lot(cls, product, name, **vals):
+        return cls.env["stock.lot"].create(dict({"name": name, "product_id": product.id}, **vals))
+
+    def _receive(self, lot, qty, partner=None, warehouse=None):
+        warehouse = warehouse or self.warehouse
+        return self.demo._transfer(
+            warehouse.in_type_id,
+            partner or self.vendor,
+            self.suppliers,
+            warehouse.lot_stock_id,
+            [(lot, qty)],
+            5,
+        )
+
+    def _deliver(self, lot, qty, partner=None, warehouse=None, days_ago=1):
+        warehouse = warehouse or self.warehouse
+        return self.demo._transfer(
+            warehouse.out_type_id,
+            partner or self.customer,
+            warehouse.lot_stock_id,
+            self.customers,
+            [(lot, qty)],
+            days_ago,
+        )
+
+    def _produce(self, bom, lot, qty, components, byproducts=()):
+        """Manufacture ``qty`` of ``lot`` from (lot, quantity in the BoM line's unit) pairs,
+        with by-products as (lot, quantity) pairs."""
+        production = self.env["mrp.production"].create(
+            {
+                "product_id": bom.product_tmpl_id.product_variant_id.id,
+                "bom_id": bom.id,
+                "product_qty": qty,
+            }
+        )
+        production.action_confirm()
+        production.write({"lot_producing_id": lot.id, "qty_producing": qty})
+        production._set_qty_producing()
+        self.demo._set_lines(production.move_raw_ids, components)
+        if byproducts:
+            self.demo._set_lines(production.move_byproduct_ids, byproducts)
+        action = production.with_context(skip_expired=True).button_mark_done()
+        self.assertEqual(production.state, "done", action)
+        return production
+
+    def _trace(self, lot, direction="downstream", user=None):
+        return self.genealogy.with_user(user or self.user).trace(lot.ids, direction)
+
+    def _movements(self, result, lot=None):
+        """{(kind, partner name): quantity} of the trace's movements (of one lot)."""
+        totals = {}
+        for move in result["movements"]:
+            if lot and move["lot_id"] != lot.id:
+                continue
+            partner = self.env["res.partner"].browse(move["partner_id"]).name or False
+            key = (move["kind"], partner)
+            totals[key] = totals.get(key, 0) + move["quantity"]
+        return totals
+
+    def _lot_names(self, result):
+        return {self.env["stock.lot"].browse(row["lot_id"]).name for row in result["lots"]}
+
+    def _customers(self, lot, user=None):
+        """{customer name: quantity delivered} from the lot's *Customers* button."""
+        user = user or self.user
+        action = lot.with_user(user).action_trace_customers()
+        lines = self.env["lot.trace.line"].with_user(user).search(action["domain"])
+        totals = {}
+        for line in lines.filtered(lambda line: line.kind in DELIVERY_KINDS):
+            totals[line.partner_id.name] = totals.get(line.partner_id.name, 0) + line.quantity
+        return totals
+
+    def _assert_balance(self, lot, user=None, **expected):
+        """The lot's mass balance as ``user``: 100 % reconciled, with the expected figures."""
+        balance = self.genealogy.with_user(user or self.user).mass_balance(lot.ids)[lot.id]
+        self.assertEqual({key: balance[key] for key in expected}, expected)
+        self.assertEqual(balance["unaccounted"], 0)
+        self.assertEqual(balance["reconciliation"], 100)
+        return balance
+
+    # ------------------------------------------------------------------ flows
+
+    def _dropship(self, qty=25):
+        """A lot drop-shipped from the vendor to the customer's delivery address, from a
+        sale order through its purchase order (``stock_dropshipping``)."""
+        route = self.env.ref("stock_dropshipping.route_drop_shipping")
+        product = self._product(
+            "Dropshipped Honey",
+            seller_ids=[Command.create({"partner_id": self.vendor.id})],
+            route_ids=[Command.link(route.id)],
+        )
+        dock = self.env["res.partner"].create(
+            {"name": "Flow Grocer Dock", "parent_id": self.customer.id, "type": "delivery"}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "partner_shipping_id": dock.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+            }
+        )
+        order.action_confirm()
+        purchase = self.env["purchase.order"].search(
+            [("group_id", "=", order.procurement_group_id.id)]
+        )
+        purchase.button_confirm()
+        picking = purchase.picking_ids
+        self.assertEqual(picking.partner_id, self.vendor, "Odoo puts the vendor on the picking")
+        lot = self._lot(product, "DS-HONEY-001")
+        self.demo._set_lines(picking.move_ids, [(lot, qty)])
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        return lot, picking, dock
+
+    def _subcontract(self):
+        """Flour lot sent to a subcontractor who bakes it into a bread lot, received and
+        delivered (``mrp_subcontracting``). 100 flour received, 40 sent, 20 bread made
+        from them, 15 bread delivered."""
+        subcontractor = self.env["res.partner"].create(
+            {"name": "Flow Bakehouse", "is_company": True}
+        )
+        flour = self._product("Subcontracted Flour")
+        bread = self._product("Subcontracted Bread")
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": bread.product_tmpl_id.id,
+                "type": "subcontract",
+                "subcontractor_ids": [Command.link(subcontractor.id)],
+                "bom_line_ids": [Command.create({"product_id": flour.id, "product_qty": 2})],
+            }
+        )
+        flour_lot = self._lot(flour, "SUB-FLR-001")
+        bread_lot = self._lot(bread, "SUB-BRD-001")
+        self._receive(flour_lot, 100)
+        self.demo._transfer(
+            self.warehouse.subcontracting_resupply_type_id,
+            subcontractor,
+            self.stock,
+            subcontractor.property_stock_subcontractor,
+            [(flour_lot, 40)],
+            4,
+        )
+        receipt_form = Form(self.env["stock.picking"])
+        receipt_form.picking_type_id = self.warehouse.in_type_id
+        receipt_form.partner_id = subcontractor
+        with receipt_form.move_ids_without_package.new() as move:
+            move.product_id = bread
+            move.product_uom_qty = 20
+        receipt = receipt_form.save()
+        receipt.action_confirm()
+        action = receipt.action_record_components()
+        production = self.env["mrp.production"].browse(action["res_id"])
+        production_form = Form(production.with_context(**action["context"]), view=action["view_id"])
+        production_form.qty_producing = 20
+        production_form.lot_producing_id = bread_lot
+        with production_form.move_line_raw_ids.edit(0) as line:
+            line.lot_id = flour_lot
+        production = production_form.save()
+        production.subcontracting_record_component()
+        receipt.button_validate()
+        self.assertEqual((receipt.state, production.state), ("done", "done"))
+        self._deliver(bread_lot, 15)
+        return flour_lot, bread_lot, subcontractor
+
+    def _installed(self, module):
+        return self.env["ir.module.module"].search_count(
+            [("name", "=", module), ("state", "=", "installed")]
+        )
+
+    def _require(self, module):
+        if not self._installed(module):
+            self.skipTest(f"{module} is not installed")

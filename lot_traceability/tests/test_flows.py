@@ -1,0 +1,413 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .flow_common import FlowCase
+
+
+@tagged("post_install", "-at_install")
+class TestFlows(FlowCase):
+    """Every way a lot moves: trace, customers and a 100 % mass balance, as a warehouse user."""
+
+    def test_dropship_is_a_receipt_from_the_vendor_and_a_delivery_to_the_customer(self):
+        self._require("stock_dropshipping")
+        lot, picking, dock = self._dropship(25)
+        result = self._trace(lot)
+        (move,) = result["movements"]
+        self.assertEqual(move["kind"], "dropship")
+        self.assertEqual((move["customer_id"], move["vendor_id"]), (dock.id, self.vendor.id))
+        self.assertEqual(move["partner_id"], dock.id)
+        self.assertEqual(move["sale_id"], picking.move_ids.sale_line_id.order_id.id)
+        self.assertEqual(move["purchase_id"], picking.purchase_id.id)
+        self.assertEqual(self._customers(lot), {"Flow Grocer Dock": 25})
+        self._assert_balance(lot, dropship=25, received=25, delivered=25, on_hand=0)
+        lot_as_user = lot.with_user(self.user)
+        self.assertEqual((lot_as_user.balance_in, lot_as_user.balance_delivered), (25, 25))
+        upstream = self._trace(lot, "upstream")
+        self.assertEqual(
+            [(m["kind"], m["vendor_id"]) for m in upstream["movements"]],
+            [("dropship", self.vendor.id)],
+        )
+
+    def test_dropship_return_is_a_customer_return_and_a_return_to_the_vendor(self):
+        self._require("stock_dropshipping")
+        lot, picking, dock = self._dropship(25)
+        returned = self.demo._return(picking, [(lot, 5)], 0)
+        self.assertEqual(
+            (returned.location_id, returned.location_dest_id), (self.customers, self.suppliers)
+        )
+        moves = self._trace(lot)["movements"]
+        self.assertEqual(
+            {(m["kind"], m["customer_id"], m["vendor_id"], m["quantity"]) for m in moves},
+            {
+                ("dropship", dock.id, self.vendor.id, 25),
+                ("dropship_return", dock.id, self.vendor.id, 5),
+            },
+        )
+        balance = self._assert_balance(
+            lot, received=25, delivered=25, returned=5, returned_to_supplier=5, on_hand=0
+        )
+        self.assertEqual((balance["in"], balance["out"]), (30, 30))
+        self.assertEqual(lot.with_user(self.user).balance_returned, 5)
+
+    def test_subcontracting_component_reaches_the_customers_of_the_finished_lot(self):
+        self._require("mrp_subcontracting")
+        flour, bread, subcontractor = self._subcontract()
+        result = self._trace(flour)
+        self.assertEqual(self._lot_names(result), {"SUB-FLR-001", "SUB-BRD-001"})
+        (edge,) = result["edges"]
+        self.assertEqual(
+            (edge["in_lot"], edge["out_lot"], edge["quantity"]), (*(flour | bread).ids, 40)
+        )
+        self.assertEqual(
+            self._movements(result, flour),
+            {
+                ("receipt", "Flow Mill"): 100,
+                ("internal", "Flow Bakehouse"): 40,
+                ("consumption", False): 40,
+            },
+        )
+        self.assertEqual(self._customers(flour), {"Flow Grocer": 15})
+        self.assertEqual(self._customers(bread), {"Flow Grocer": 15})
+        upstream = self._trace(bread, "upstream")
+        self.assertEqual(self._lot_names(upstream), {"SUB-FLR-001", "SUB-BRD-001"})
+        self._assert_balance(flour, received=100, consumption=40, on_hand=60)
+        self._assert_balance(bread, production=20, delivered=15, on_hand=5)
+
+    def test_transfers_between_two_warehouses_and_resupply_through_transit(self):
+        depot = self.env["stock.warehouse"].create({"name": "Flow Depot", "code": "FDP"})
+        transit = self.env.company.internal_transit_location_id
+        self.assertEqual((transit.usage, transit.company_id), ("transit", self.env.company))
+        product = self._product("Flow Oats")
+        lot = self._lot(product, "OAT-001")
+        self._receive(lot, 100)
+        int_type = self.warehouse.int_type_id
+        self.demo._transfer(int_type, None, self.stock, depot.lot_stock_id, [(lot, 30)], 4)
+        self.demo._transfer(int_type, None, self.stock, transit, [(lot, 20)], 3)
+        # On its way: the 20 in transit are still on hand.
+        self._assert_balance(lot, received=100, on_hand=100)
+        self.demo._transfer(depot.int_type_id, None, transit, depot.lot_stock_id, [(lot, 20)], 2)
+        self._deliver(lot, 10, warehouse=depot)
+        self.assertEqual(
+            self._movements(self._trace(lot)),
+            {
+                ("receipt", "Flow Mill"): 100,
+                ("internal", False): 30,
+                ("transit", False): 40,
+                ("delivery", "Flow Grocer"): 10,
+            },
+        )
+        self.assertEqual(self._customers(lot), {"Flow Grocer": 10})
+        self._assert_balance(lot, received=100, delivered=10, on_hand=90)
+
+    def _intercompany(self):
+        """A lot of a product shared by two companies: company A receives 100 and ships 40
+        to company B through the inter-company transit location; B delivers 30 to its own
+        customer."""
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Flow Foods B"})
+        warehouse_b = self.env["stock.warehouse"].search(
+            [("company_id", "=", company_b.id)], limit=1
+        ) or self.env["stock.warehouse"].with_company(company_b).create(
+            {"name": "Flow B", "code": "FLB", "company_id": company_b.id}
+        )
+        inter_company = self.env.ref("stock.stock_location_inter_company")
+        product = self._product("Flow Shared Rice")
+        lot = self._lot(product, "RICE-001")
+        self.assertFalse(product.company_id or lot.company_id)
+        self._receive(lot, 100)
+        self.demo._transfer(
+            self.warehouse.out_type_id,
+            company_b.partner_id,
+            self.stock,
+            inter_company,
+            [(lot, 40)],
+            3,
+        )
+        demo_b = self.demo.with_company(company_b)
+        demo_b._transfer(
+            warehouse_b.in_type_id,
+            company_a.partner_id,
+            inter_company,
+            warehouse_b.lot_stock_id,
+            [(lot, 40)],
+            2,
+        )
+        customer_b = self.env["res.partner"].create({"name": "Customer of B"})
+        demo_b._transfer(
+            warehouse_b.out_type_id,
+            customer_b,
+            warehouse_b.lot_stock_id,
+            self.customers,
+            [(lot, 30)],
+            1,
+        )
+        user_b = self._stock_user("flow_user_b", company_b)
+        user_ab = self._stock_user("flow_user_ab", company_a, company_b)
+        return lot, company_a, company_b, user_b, user_ab
+
+    def test_intercompany_trace_continues_only_for_users_of_both_companies(self):
+        lot, company_a, company_b, user_b, user_ab = self._intercompany()
+        name_a, name_b = company_a.partner_id.name, company_b.partner_id.name
+        # Company A's user: shipped to company B, which is A's customer.
+        self.assertEqual(
+            self._movements(self._trace(lot)),
+            {("receipt", "Flow Mill"): 100, ("intercompany_out", name_b): 40},
+        )
+        self.assertEqual(self._customers(lot), {name_b: 40})
+        self._assert_balance(lot, received=100, delivered=40, on_hand=60)
+        # Company B's user: received from company A, delivered to its customer.
+        self.assertEqual(
+            self._movements(self._trace(lot, user=user_b)),
+            {("intercompany_in", name_a): 40, ("delivery", "Customer of B"): 30},
+        )
+        self.assertEqual(self._customers(lot, user_b), {"Customer of B": 30})
+        self._assert_balance(lot, user_b, received=40, delivered=30, on_hand=10)
+        # A user of both companies follows the lot to B's customer, 100 % reconciled.
+        self.assertEqual(self._customers(lot, user_ab), {name_b: 40, "Customer of B": 30})
+        self._assert_balance(lot, user_ab, received=140, delivered=70, on_hand=70)
+
+    def test_kit_components_delivered(self):
+        kit = self._product("Flow Gift Box", tracking="none")
+        jam = self._product("Flow Jam")
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [Command.create({"product_id": jam.id, "product_qty": 2})],
+            }
+        )
+        lot = self._lot(jam, "JAM-001")
+        self._receive(lot, 100)
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.customer.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": kit.name,
+                            "product_id": kit.id,
+                            "product_uom_qty": 10,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self.assertEqual(picking.move_ids.product_id, jam, "the kit is exploded")
+        self.demo._set_lines(picking.move_ids, [(lot, 20)])
+        picking.button_validate()
+        self.assertEqual(
+            self._movements(self._trace(lot)),
+            {("receipt", "Flow Mill"): 100, ("delivery", "Flow Grocer"): 20},
+        )
+        self.assertEqual(self._customers(lot), {"Flow Grocer": 20})
+        self._assert_balance(lot, received=100, delivered=20, on_hand=80)
+
+    def test_by_products_are_traced_from_the_components(self):
+        cream, butter, buttermilk = (
+            self._product(name) for name in ("Flow Cream", "Flow Butter", "Flow Buttermilk")
+        )
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": butter.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": cream.id, "product_qty": 5})],
+                "byproduct_ids": [Command.create({"product_id": buttermilk.id, "product_qty": 3})],
+            }
+        )
+        cream_lot = self._lot(cream, "CRM-001")
+        butter_lot = self._lot(butter, "BTR-001")
+        buttermilk_lot = self._lot(buttermilk, "BTM-001")
+        self._receive(cream_lot, 100)
+        self._produce(bom, butter_lot, 10, [(cream_lot, 50)], byproducts=[(buttermilk_lot, 30)])
+        dairy = self.env["res.partner"].create({"name": "Flow Dairy Buyer"})
+        self._deliver(butter_lot, 4)
+        self._deliver(buttermilk_lot, 30, partner=dairy)
+        result = self._trace(cream_lot)
+        self.assertEqual(self._lot_names(result), {"CRM-001", "BTR-001", "BTM-001"})
+        self.assertEqual(
+            {(e["out_lot"], e["quantity"]) for e in result["edges"]},
+            {(butter_lot.id, 50), (buttermilk_lot.id, 50)},
+        )
+        self.assertEqual(self._customers(cream_lot), {"Flow Grocer": 4, "Flow Dairy Buyer": 30})
+        self.assertEqual(
+            self._lot_names(self._trace(buttermilk_lot, "upstream")), {"CRM-001", "BTM-001"}
+        )
+        self._assert_balance(cream_lot, received=100, consumption=50, on_hand=50)
+        self._assert_balance(butter_lot, production=10, delivered=4, on_hand=6)
+        self._assert_balance(buttermilk_lot, production=30, delivered=30, on_hand=0)
+
+    def test_unbuild_returns_components_to_their_lots(self):
+        flour, cake = self._product("Flow Rye"), self._product("Flow Rye Cake")
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cake.product_tmpl_id.id,
+                "bom_line_ids": [Command.create({"product_id": flour.id, "product_qty": 2})],
+            }
+        )
+        flour_lot, cake_lot = self._lot(flour, "RYE-001"), self._lot(cake, "RYC-001")
+        self._receive(flour_lot, 100)
+        production = self._produce(bom, cake_lot, 10, [(flour_lot, 20)])
+        self._deliver(cake_lot, 5)
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "product_id": cake.id,
+                "bom_id": bom.id,
+                "mo_id": production.id,
+                "lot_id": cake_lot.id,
+                "product_qty": 2,
+                "product_uom_id": cake.uom_id.id,
+            }
+        )
+        unbuild.action_unbuild()
+        result = self._trace(flour_lot)
+        self.assertEqual(self._lot_names(result), {"RYE-001", "RYC-001"})
+        self.assertEqual(
+            {(e["kind"], e["in_lot"], e["out_lot"], e["quantity"]) for e in result["edges"]},
+            {
+                ("production", flour_lot.id, cake_lot.id, 20),
+                ("unbuild", cake_lot.id, flour_lot.id, 2),
+            },
+        )
+        self.assertEqual(self._customers(flour_lot), {"Flow Grocer": 5})
+        self._assert_balance(flour_lot, received=100, consumption=20, production=4, on_hand=84)
+        self._assert_balance(cake_lot, production=10, consumption=2, delivered=5, on_hand=3)
+
+    def test_scrap_and_inventory_adjustments(self):
+        product = self._product("Flow Salt")
+        lot = self._lot(product, "SLT-001")
+        self._receive(lot, 100)
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "scrap_qty": 7,
+                "location_id": self.stock.id,
+            }
+        )
+        scrap.action_validate()
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id", "=", self.stock.id)]
+        )
+        for counted in (88, 91):
+            quant.with_context(inventory_mode=True).inventory_quantity = counted
+            quant.action_apply_inventory()
+        found = self._lot(product, "SLT-002")
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": product.id,
+                "lot_id": found.id,
+                "location_id": self.stock.id,
+                "inventory_quantity": 12,
+            }
+        ).action_apply_inventory()
+        self.assertEqual(
+            self._movements(self._trace(lot)),
+            {
+                ("receipt", "Flow Mill"): 100,
+                ("scrap", False): 7,
+                ("adjustment_out", False): 5,
+                ("adjustment_in", False): 3,
+            },
+        )
+        self.assertEqual(self._customers(lot), {})
+        balance = self._assert_balance(
+            lot, received=100, scrap=7, adjustment_out=5, adjustment_in=3, on_hand=91
+        )
+        self.assertEqual((balance["in"], balance["out"]), (103, 12))
+        self._assert_balance(found, adjustment_in=12, on_hand=12)
+
+    def test_customer_return_and_redelivery(self):
+        product = self._product("Flow Tea")
+        lot = self._lot(product, "TEA-001")
+        self._receive(lot, 100)
+        delivery = self._deliver(lot, 40, days_ago=3)
+        self.demo._return(delivery, [(lot, 10)], 2)
+        other = self.env["res.partner"].create({"name": "Flow Tea Room"})
+        self._deliver(lot, 10, partner=other)
+        self.assertEqual(
+            self._movements(self._trace(lot)),
+            {
+                ("receipt", "Flow Mill"): 100,
+                ("delivery", "Flow Grocer"): 40,
+                ("customer_return", "Flow Grocer"): 10,
+                ("delivery", "Flow Tea Room"): 10,
+            },
+        )
+        self.assertEqual(self._customers(lot), {"Flow Grocer": 40, "Flow Tea Room": 10})
+        balance = self._assert_balance(lot, received=100, delivered=50, returned=10, on_hand=60)
+        self.assertEqual((balance["in"], balance["out"]), (110, 50))
+
+    def test_return_to_vendor(self):
+        product = self._product("Flow Pepper")
+        lot = self._lot(product, "PEP-001")
+        receipt = self._receive(lot, 100)
+        self.demo._return(receipt, [(lot, 20)], 1)
+        moves = self._trace(lot)["movements"]
+        self.assertEqual(
+            {(m["kind"], m["vendor_id"], m["quantity"]) for m in moves},
+            {("receipt", self.vendor.id, 100), ("supplier_return", self.vendor.id, 20)},
+        )
+        self.assertEqual(self._customers(lot), {})
+        self._assert_balance(lot, received=100, returned_to_supplier=20, on_hand=80)
+
+    def test_unit_conversions_kg_g_and_dozens(self):
+        ref = self.env.ref
+        kg, gram, dozen = (
+            ref("uom.product_uom_kgm"),
+            ref("uom.product_uom_gram"),
+            ref("uom.product_uom_dozen"),
+        )
+        flour = self._product("Flow Spelt", uom_id=kg.id, uom_po_id=kg.id)
+        roll = self._product("Flow Spelt Roll")
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": roll.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create(
+                        {"product_id": flour.id, "product_qty": 250, "product_uom_id": gram.id}
+                    )
+                ],
+            }
+        )
+        flour_lot, roll_lot = self._lot(flour, "SPL-001"), self._lot(roll, "SPR-001")
+        self._receive(flour_lot, 100)
+        # The demo helper takes quantities in the product's unit: 30 kg, consumed as 30000 g.
+        production = self._produce(bom, roll_lot, 120, [(flour_lot, 30)])
+        consumed = production.move_raw_ids.move_line_ids
+        self.assertEqual((consumed.product_uom_id, consumed.quantity), (gram, 30000))
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.customer.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": roll.name,
+                            "product_id": roll.id,
+                            "product_uom": dozen.id,
+                            "product_uom_qty": 5,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self.demo._set_lines(picking.move_ids, [(roll_lot, 60)])
+        picking.button_validate()
+        delivered = picking.move_line_ids
+        self.assertEqual((delivered.product_uom_id, delivered.quantity), (dozen, 5))
+        result = self._trace(flour_lot)
+        self.assertEqual([e["quantity"] for e in result["edges"]], [30])
+        self.assertEqual(self._customers(flour_lot), {"Flow Grocer": 60})
+        self._assert_balance(flour_lot, received=100, consumption=30, on_hand=70)
+        self._assert_balance(roll_lot, production=120, delivered=60, on_hand=60)
