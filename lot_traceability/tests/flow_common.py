@@ -202,6 +202,52 @@ class FlowCase(TransactionCase):
         self._deliver(bread_lot, 15)
         return flour_lot, bread_lot, subcontractor
 
+    def _intercompany(self):
+        """A lot of a product shared by two companies: company A receives 100 and ships 40
+        to company B through the inter-company transit location; B delivers 30 to its own
+        customer."""
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Flow Foods B"})
+        warehouse_b = self.env["stock.warehouse"].search(
+            [("company_id", "=", company_b.id)], limit=1
+        ) or self.env["stock.warehouse"].with_company(company_b).create(
+            {"name": "Flow B", "code": "FLB", "company_id": company_b.id}
+        )
+        inter_company = self.env.ref("stock.stock_location_inter_company")
+        product = self._product("Flow Shared Rice")
+        lot = self._lot(product, "RICE-001")
+        self.assertFalse(product.company_id or lot.company_id)
+        self._receive(lot, 100)
+        self.demo._transfer(
+            self.warehouse.out_type_id,
+            company_b.partner_id,
+            self.stock,
+            inter_company,
+            [(lot, 40)],
+            3,
+        )
+        demo_b = self.demo.with_company(company_b)
+        demo_b._transfer(
+            warehouse_b.in_type_id,
+            company_a.partner_id,
+            inter_company,
+            warehouse_b.lot_stock_id,
+            [(lot, 40)],
+            2,
+        )
+        customer_b = self.env["res.partner"].create({"name": "Customer of B"})
+        demo_b._transfer(
+            warehouse_b.out_type_id,
+            customer_b,
+            warehouse_b.lot_stock_id,
+            self.customers,
+            [(lot, 30)],
+            1,
+        )
+        user_b = self._stock_user("flow_user_b", company_b)
+        user_ab = self._stock_user("flow_user_ab", company_a, company_b)
+        return lot, company_a, company_b, user_b, user_ab
+
     def _installed(self, module):
         return self.env["ir.module.module"].search_count(
             [("name", "=", module), ("state", "=", "installed")]
