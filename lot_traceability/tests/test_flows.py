@@ -22,10 +22,10 @@ class TestFlows(FlowCase):
         self._assert_balance(lot, dropship=25, received=25, delivered=25, on_hand=0)
         lot_as_user = lot.with_user(self.user)
         self.assertEqual((lot_as_user.balance_in, lot_as_user.balance_delivered), (25, 25))
-        upstream = self._trace(lot, "upstream")
+        action = lot.with_user(self.user).action_trace_upstream()
+        line = self.env["lot.trace"].with_user(self.user).browse(action["res_id"]).line_ids
         self.assertEqual(
-            [(m["kind"], m["vendor_id"]) for m in upstream["movements"]],
-            [("dropship", self.vendor.id)],
+            (line.kind, line.partner_id, line.vendor_id), ("dropship", dock, self.vendor)
         )
 
     def test_dropship_return_is_a_customer_return_and_a_return_to_the_vendor(self):
@@ -365,3 +365,24 @@ class TestFlows(FlowCase):
         self.assertEqual(self._customers(flour_lot), {"Flow Grocer": 60})
         self._assert_balance(flour_lot, received=100, consumption=30, on_hand=70)
         self._assert_balance(roll_lot, production=120, delivered=60, on_hand=60)
+
+    def _trace_queries(self, lot):
+        genealogy = self.genealogy.with_user(self.user)
+        genealogy.trace(lot.ids)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = genealogy.trace(lot.ids)
+        return self.env.cr.sql_log_count - before, len(result["movements"])
+
+    def test_classification_queries_do_not_grow_with_the_movements(self):
+        receipt_lot = self._lot(self._product("Flow Barley"), "BRL-001")
+        self._receive(receipt_lot, 100)
+        self._deliver(receipt_lot, 10)
+        few = self._trace_queries(receipt_lot)
+        for index in range(6):
+            partner = self.env["res.partner"].create({"name": f"Flow Brewer {index}"})
+            self._deliver(receipt_lot, 5, partner=partner)
+        many = self._trace_queries(receipt_lot)
+        self.assertEqual((few[1], many[1]), (2, 8))
+        self.assertEqual(few[0], many[0])

@@ -90,6 +90,7 @@ class LotTrace(models.TransientModel):
                     "uom_id": uom[move["lot_id"]],
                     "product_id": product[move["lot_id"]],
                     "partner_id": move["partner_id"],
+                    "vendor_id": move["vendor_id"],
                     "picking_id": move["picking_id"],
                     "production_id": move["production_id"],
                     "reference": move["reference"],
@@ -240,7 +241,16 @@ class LotTraceLine(models.TransientModel):
     date = fields.Datetime()
     quantity = fields.Float(digits="Product Unit of Measure")
     uom_id = fields.Many2one("uom.uom", string="Unit")
-    partner_id = fields.Many2one("res.partner")
+    partner_id = fields.Many2one(
+        "res.partner",
+        help="The customer of deliveries, dropships and customer returns, the vendor of "
+        "receipts and returns to the vendor.",
+    )
+    vendor_id = fields.Many2one(
+        "res.partner",
+        string="Vendor",
+        help="Who the lot came from, on receipts (dropships included) and returns to the vendor.",
+    )
     picking_id = fields.Many2one("stock.picking", string="Transfer")
     production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
     reference = fields.Char()
