@@ -79,17 +79,83 @@ class TestRecallFlows(FlowCase):
             (100, 40, 60, 0),
         )
 
-    def test_recall_after_a_customer_return_and_redelivery(self):
-        product = self._product("Flow Cocoa")
-        lot = self._lot(product, "COC-001")
-        self._receive(lot, 100)
-        delivery = self._deliver(lot, 40, days_ago=3)
-        self.demo._return(delivery, [(lot, 10)], 2)
-        other = self.env["res.partner"].create({"name": "Flow Chocolatier"})
-        self._deliver(lot, 10, partner=other)
-        recall = self._scoped(lot)
+    def _lines(self, recall):
+        """{lot name: (in, consumed, delivered, returned, scrapped, on hand)} of the
+        recall's lots, each 100 % accounted for."""
         self.assertEqual(
-            self._scope_customers(recall),
-            {"Flow Grocer": (40, 10), "Flow Chocolatier": (10, 0)},
+            recall.lot_line_ids.mapped("qty_unaccounted"), [0] * len(recall.lot_line_ids)
         )
         self.assertEqual(recall._effectiveness()["accounted_percent"], 100)
+        return {
+            line.lot_id.name: (
+                line.qty_in,
+                line.qty_consumed,
+                line.qty_delivered,
+                line.qty_returned,
+                line.qty_destroyed,
+                line.qty_on_hand,
+            )
+            for line in recall.lot_line_ids
+        }
+
+    def test_recall_after_a_customer_return_and_redelivery(self):
+        recall = self._scoped(self._customer_return())
+        self.assertEqual(
+            self._scope_customers(recall),
+            {"Flow Grocer": (40, 10), "Flow Tea Room": (10, 0)},
+        )
+        self.assertEqual(self._lines(recall), {"TEA-001": (100, 0, 50, 10, 0, 60)})
+
+    def test_recall_across_two_warehouses_and_transit(self):
+        recall = self._scoped(self._two_warehouses())
+        self.assertEqual(self._scope_customers(recall), {"Flow Grocer": (10, 0)})
+        self.assertEqual(self._lines(recall), {"OAT-001": (100, 0, 10, 0, 0, 90)})
+
+    def test_recall_of_a_kit_component(self):
+        recall = self._scoped(self._kit())
+        self.assertEqual(self._scope_customers(recall), {"Flow Grocer": (20, 0)})
+        self.assertEqual(self._lines(recall), {"JAM-001": (100, 0, 20, 0, 0, 80)})
+
+    def test_recall_reaches_the_customers_of_by_products(self):
+        cream, _butter, _buttermilk = self._byproducts()
+        recall = self._scoped(cream)
+        self.assertEqual(
+            self._scope_customers(recall), {"Flow Grocer": (4, 0), "Flow Dairy Buyer": (30, 0)}
+        )
+        self.assertEqual(
+            self._lines(recall),
+            {
+                "CRM-001": (100, 50, 0, 0, 0, 50),
+                "BTR-001": (10, 0, 4, 0, 0, 6),
+                "BTM-001": (30, 0, 30, 0, 0, 0),
+            },
+        )
+
+    def test_recall_after_an_unbuild(self):
+        flour, _cake = self._unbuild()
+        recall = self._scoped(flour)
+        self.assertEqual(self._scope_customers(recall), {"Flow Grocer": (5, 0)})
+        self.assertEqual(
+            self._lines(recall),
+            {"RYE-001": (104, 20, 0, 0, 0, 84), "RYC-001": (10, 2, 5, 0, 0, 3)},
+        )
+
+    def test_recall_after_scrap_and_inventory_adjustments(self):
+        lot, _found = self._scrap_and_adjust()
+        recall = self._scoped(lot)
+        self.assertFalse(recall.customer_ids)
+        self.assertEqual(self._lines(recall), {"SLT-001": (103, 0, 0, 0, 7, 91)})
+
+    def test_recall_after_a_return_to_the_vendor(self):
+        recall = self._scoped(self._vendor_return())
+        self.assertFalse(recall.customer_ids)
+        self.assertEqual(self._lines(recall), {"PEP-001": (100, 0, 0, 0, 0, 80)})
+
+    def test_recall_in_the_products_units(self):
+        flour, _roll = self._unit_conversions()
+        recall = self._scoped(flour)
+        self.assertEqual(self._scope_customers(recall), {"Flow Grocer": (60, 0)})
+        self.assertEqual(
+            self._lines(recall),
+            {"SPL-001": (100, 30, 0, 0, 0, 70), "SPR-001": (120, 0, 60, 0, 0, 60)},
+        )

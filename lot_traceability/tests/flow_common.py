@@ -248,6 +248,199 @@ class FlowCase(TransactionCase):
         user_ab = self._stock_user("flow_user_ab", company_a, company_b)
         return lot, company_a, company_b, user_b, user_ab
 
+    def _two_warehouses(self):
+        """100 oats received in the main warehouse; 30 moved to a second warehouse, 20
+        through the company's transit location; 10 delivered from the second warehouse."""
+        depot = self.env["stock.warehouse"].create({"name": "Flow Depot", "code": "FDP"})
+        transit = self.env.company.internal_transit_location_id
+        self.assertEqual((transit.usage, transit.company_id), ("transit", self.env.company))
+        lot = self._lot(self._product("Flow Oats"), "OAT-001")
+        self._receive(lot, 100)
+        int_type = self.warehouse.int_type_id
+        self.demo._transfer(int_type, None, self.stock, depot.lot_stock_id, [(lot, 30)], 4)
+        self.demo._transfer(int_type, None, self.stock, transit, [(lot, 20)], 3)
+        # On its way: the 20 in transit are still on hand.
+        self._assert_balance(lot, received=100, on_hand=100)
+        self.demo._transfer(depot.int_type_id, None, transit, depot.lot_stock_id, [(lot, 20)], 2)
+        self._deliver(lot, 10, warehouse=depot)
+        return lot
+
+    def _outgoing(self, product, quantity, lots, uom=None):
+        """Deliver ``quantity`` of ``product`` (in ``uom``) to the customer with the given
+        (lot, quantity in the product's unit) pairs."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.customer.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom": (uom or product.uom_id).id,
+                            "product_uom_qty": quantity,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self.demo._set_lines(picking.move_ids, lots)
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def _kit(self):
+        """100 jam received; 10 gift boxes (a kit of 2 jars) delivered: 20 jam."""
+        kit = self._product("Flow Gift Box", tracking="none")
+        jam = self._product("Flow Jam")
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [Command.create({"product_id": jam.id, "product_qty": 2})],
+            }
+        )
+        lot = self._lot(jam, "JAM-001")
+        self._receive(lot, 100)
+        picking = self._outgoing(kit, 10, [(lot, 20)])
+        self.assertEqual(picking.move_ids.product_id, jam, "the kit is exploded")
+        return lot
+
+    def _byproducts(self):
+        """100 cream received, 50 churned into 10 butter and 30 buttermilk (a by-product);
+        4 butter and 30 buttermilk delivered to two customers."""
+        cream, butter, buttermilk = (
+            self._product(name) for name in ("Flow Cream", "Flow Butter", "Flow Buttermilk")
+        )
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": butter.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": cream.id, "product_qty": 5})],
+                "byproduct_ids": [Command.create({"product_id": buttermilk.id, "product_qty": 3})],
+            }
+        )
+        cream_lot = self._lot(cream, "CRM-001")
+        butter_lot = self._lot(butter, "BTR-001")
+        buttermilk_lot = self._lot(buttermilk, "BTM-001")
+        self._receive(cream_lot, 100)
+        self._produce(bom, butter_lot, 10, [(cream_lot, 50)], byproducts=[(buttermilk_lot, 30)])
+        dairy = self.env["res.partner"].create({"name": "Flow Dairy Buyer"})
+        self._deliver(butter_lot, 4)
+        self._deliver(buttermilk_lot, 30, partner=dairy)
+        return cream_lot, butter_lot, buttermilk_lot
+
+    def _unbuild(self):
+        """100 rye received, 20 baked into 10 cakes, 5 cakes delivered, 2 unbuilt (4 rye
+        recovered into the rye lot)."""
+        flour, cake = self._product("Flow Rye"), self._product("Flow Rye Cake")
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cake.product_tmpl_id.id,
+                "bom_line_ids": [Command.create({"product_id": flour.id, "product_qty": 2})],
+            }
+        )
+        flour_lot, cake_lot = self._lot(flour, "RYE-001"), self._lot(cake, "RYC-001")
+        self._receive(flour_lot, 100)
+        production = self._produce(bom, cake_lot, 10, [(flour_lot, 20)])
+        self._deliver(cake_lot, 5)
+        self.env["mrp.unbuild"].create(
+            {
+                "product_id": cake.id,
+                "bom_id": bom.id,
+                "mo_id": production.id,
+                "lot_id": cake_lot.id,
+                "product_qty": 2,
+                "product_uom_id": cake.uom_id.id,
+            }
+        ).action_unbuild()
+        return flour_lot, cake_lot
+
+    def _scrap_and_adjust(self):
+        """100 salt received, 7 scrapped, counted 88 (5 lost) then 91 (3 found); a second
+        lot found at inventory (12)."""
+        product = self._product("Flow Salt")
+        lot = self._lot(product, "SLT-001")
+        self._receive(lot, 100)
+        self.env["stock.scrap"].create(
+            {
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "scrap_qty": 7,
+                "location_id": self.stock.id,
+            }
+        ).action_validate()
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id", "=", self.stock.id)]
+        )
+        for counted in (88, 91):
+            quant.with_context(inventory_mode=True).inventory_quantity = counted
+            quant.action_apply_inventory()
+        found = self._lot(product, "SLT-002")
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": product.id,
+                "lot_id": found.id,
+                "location_id": self.stock.id,
+                "inventory_quantity": 12,
+            }
+        ).action_apply_inventory()
+        return lot, found
+
+    def _customer_return(self):
+        """100 tea received, 40 delivered, 10 of them returned and delivered to another
+        customer."""
+        lot = self._lot(self._product("Flow Tea"), "TEA-001")
+        self._receive(lot, 100)
+        delivery = self._deliver(lot, 40, days_ago=3)
+        self.demo._return(delivery, [(lot, 10)], 2)
+        other = self.env["res.partner"].create({"name": "Flow Tea Room"})
+        self._deliver(lot, 10, partner=other)
+        return lot
+
+    def _vendor_return(self):
+        """100 pepper received, 20 returned to the vendor."""
+        lot = self._lot(self._product("Flow Pepper"), "PEP-001")
+        receipt = self._receive(lot, 100)
+        self.demo._return(receipt, [(lot, 20)], 1)
+        return lot
+
+    def _unit_conversions(self):
+        """100 kg of spelt received; 120 rolls baked from 30 kg, consumed as 30000 g; 5
+        dozen rolls delivered."""
+        ref = self.env.ref
+        kg, gram, dozen = (
+            ref("uom.product_uom_kgm"),
+            ref("uom.product_uom_gram"),
+            ref("uom.product_uom_dozen"),
+        )
+        flour = self._product("Flow Spelt", uom_id=kg.id, uom_po_id=kg.id)
+        roll = self._product("Flow Spelt Roll")
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": roll.product_tmpl_id.id,
+                "bom_line_ids": [
+                    Command.create(
+                        {"product_id": flour.id, "product_qty": 250, "product_uom_id": gram.id}
+                    )
+                ],
+            }
+        )
+        flour_lot, roll_lot = self._lot(flour, "SPL-001"), self._lot(roll, "SPR-001")
+        self._receive(flour_lot, 100)
+        # The demo helpers take quantities in the product's unit: 30 kg, 60 rolls.
+        production = self._produce(bom, roll_lot, 120, [(flour_lot, 30)])
+        consumed = production.move_raw_ids.move_line_ids
+        self.assertEqual((consumed.product_uom_id, consumed.quantity), (gram, 30000))
+        delivered = self._outgoing(roll, 5, [(roll_lot, 60)], uom=dozen).move_line_ids
+        self.assertEqual((delivered.product_uom_id, delivered.quantity), (dozen, 5))
+        return flour_lot, roll_lot
+
     def _installed(self, module):
         return self.env["ir.module.module"].search_count(
             [("name", "=", module), ("state", "=", "installed")]

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import tagged
 
 from .flow_common import FlowCase
@@ -74,19 +73,7 @@ class TestFlows(FlowCase):
         self._assert_balance(bread, production=20, delivered=15, on_hand=5)
 
     def test_transfers_between_two_warehouses_and_resupply_through_transit(self):
-        depot = self.env["stock.warehouse"].create({"name": "Flow Depot", "code": "FDP"})
-        transit = self.env.company.internal_transit_location_id
-        self.assertEqual((transit.usage, transit.company_id), ("transit", self.env.company))
-        product = self._product("Flow Oats")
-        lot = self._lot(product, "OAT-001")
-        self._receive(lot, 100)
-        int_type = self.warehouse.int_type_id
-        self.demo._transfer(int_type, None, self.stock, depot.lot_stock_id, [(lot, 30)], 4)
-        self.demo._transfer(int_type, None, self.stock, transit, [(lot, 20)], 3)
-        # On its way: the 20 in transit are still on hand.
-        self._assert_balance(lot, received=100, on_hand=100)
-        self.demo._transfer(depot.int_type_id, None, transit, depot.lot_stock_id, [(lot, 20)], 2)
-        self._deliver(lot, 10, warehouse=depot)
+        lot = self._two_warehouses()
         self.assertEqual(
             self._movements(self._trace(lot)),
             {
@@ -121,40 +108,7 @@ class TestFlows(FlowCase):
         self._assert_balance(lot, user_ab, received=140, delivered=70, on_hand=70)
 
     def test_kit_components_delivered(self):
-        kit = self._product("Flow Gift Box", tracking="none")
-        jam = self._product("Flow Jam")
-        self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": kit.product_tmpl_id.id,
-                "type": "phantom",
-                "bom_line_ids": [Command.create({"product_id": jam.id, "product_qty": 2})],
-            }
-        )
-        lot = self._lot(jam, "JAM-001")
-        self._receive(lot, 100)
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": kit.name,
-                            "product_id": kit.id,
-                            "product_uom_qty": 10,
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        self.assertEqual(picking.move_ids.product_id, jam, "the kit is exploded")
-        self.demo._set_lines(picking.move_ids, [(lot, 20)])
-        picking.button_validate()
+        lot = self._kit()
         self.assertEqual(
             self._movements(self._trace(lot)),
             {("receipt", "Flow Mill"): 100, ("delivery", "Flow Grocer"): 20},
@@ -163,25 +117,7 @@ class TestFlows(FlowCase):
         self._assert_balance(lot, received=100, delivered=20, on_hand=80)
 
     def test_by_products_are_traced_from_the_components(self):
-        cream, butter, buttermilk = (
-            self._product(name) for name in ("Flow Cream", "Flow Butter", "Flow Buttermilk")
-        )
-        bom = self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": butter.product_tmpl_id.id,
-                "product_qty": 1,
-                "bom_line_ids": [Command.create({"product_id": cream.id, "product_qty": 5})],
-                "byproduct_ids": [Command.create({"product_id": buttermilk.id, "product_qty": 3})],
-            }
-        )
-        cream_lot = self._lot(cream, "CRM-001")
-        butter_lot = self._lot(butter, "BTR-001")
-        buttermilk_lot = self._lot(buttermilk, "BTM-001")
-        self._receive(cream_lot, 100)
-        self._produce(bom, butter_lot, 10, [(cream_lot, 50)], byproducts=[(buttermilk_lot, 30)])
-        dairy = self.env["res.partner"].create({"name": "Flow Dairy Buyer"})
-        self._deliver(butter_lot, 4)
-        self._deliver(buttermilk_lot, 30, partner=dairy)
+        cream_lot, butter_lot, buttermilk_lot = self._byproducts()
         result = self._trace(cream_lot)
         self.assertEqual(self._lot_names(result), {"CRM-001", "BTR-001", "BTM-001"})
         self.assertEqual(
@@ -197,28 +133,7 @@ class TestFlows(FlowCase):
         self._assert_balance(buttermilk_lot, production=30, delivered=30, on_hand=0)
 
     def test_unbuild_returns_components_to_their_lots(self):
-        flour, cake = self._product("Flow Rye"), self._product("Flow Rye Cake")
-        bom = self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": cake.product_tmpl_id.id,
-                "bom_line_ids": [Command.create({"product_id": flour.id, "product_qty": 2})],
-            }
-        )
-        flour_lot, cake_lot = self._lot(flour, "RYE-001"), self._lot(cake, "RYC-001")
-        self._receive(flour_lot, 100)
-        production = self._produce(bom, cake_lot, 10, [(flour_lot, 20)])
-        self._deliver(cake_lot, 5)
-        unbuild = self.env["mrp.unbuild"].create(
-            {
-                "product_id": cake.id,
-                "bom_id": bom.id,
-                "mo_id": production.id,
-                "lot_id": cake_lot.id,
-                "product_qty": 2,
-                "product_uom_id": cake.uom_id.id,
-            }
-        )
-        unbuild.action_unbuild()
+        flour_lot, cake_lot = self._unbuild()
         result = self._trace(flour_lot)
         self.assertEqual(self._lot_names(result), {"RYE-001", "RYC-001"})
         self.assertEqual(
@@ -233,33 +148,7 @@ class TestFlows(FlowCase):
         self._assert_balance(cake_lot, production=10, consumption=2, delivered=5, on_hand=3)
 
     def test_scrap_and_inventory_adjustments(self):
-        product = self._product("Flow Salt")
-        lot = self._lot(product, "SLT-001")
-        self._receive(lot, 100)
-        scrap = self.env["stock.scrap"].create(
-            {
-                "product_id": product.id,
-                "lot_id": lot.id,
-                "scrap_qty": 7,
-                "location_id": self.stock.id,
-            }
-        )
-        scrap.action_validate()
-        quant = self.env["stock.quant"].search(
-            [("lot_id", "=", lot.id), ("location_id", "=", self.stock.id)]
-        )
-        for counted in (88, 91):
-            quant.with_context(inventory_mode=True).inventory_quantity = counted
-            quant.action_apply_inventory()
-        found = self._lot(product, "SLT-002")
-        self.env["stock.quant"].with_context(inventory_mode=True).create(
-            {
-                "product_id": product.id,
-                "lot_id": found.id,
-                "location_id": self.stock.id,
-                "inventory_quantity": 12,
-            }
-        ).action_apply_inventory()
+        lot, found = self._scrap_and_adjust()
         self.assertEqual(
             self._movements(self._trace(lot)),
             {
@@ -277,13 +166,7 @@ class TestFlows(FlowCase):
         self._assert_balance(found, adjustment_in=12, on_hand=12)
 
     def test_customer_return_and_redelivery(self):
-        product = self._product("Flow Tea")
-        lot = self._lot(product, "TEA-001")
-        self._receive(lot, 100)
-        delivery = self._deliver(lot, 40, days_ago=3)
-        self.demo._return(delivery, [(lot, 10)], 2)
-        other = self.env["res.partner"].create({"name": "Flow Tea Room"})
-        self._deliver(lot, 10, partner=other)
+        lot = self._customer_return()
         self.assertEqual(
             self._movements(self._trace(lot)),
             {
@@ -298,10 +181,7 @@ class TestFlows(FlowCase):
         self.assertEqual((balance["in"], balance["out"]), (110, 50))
 
     def test_return_to_vendor(self):
-        product = self._product("Flow Pepper")
-        lot = self._lot(product, "PEP-001")
-        receipt = self._receive(lot, 100)
-        self.demo._return(receipt, [(lot, 20)], 1)
+        lot = self._vendor_return()
         moves = self._trace(lot)["movements"]
         self.assertEqual(
             {(m["kind"], m["vendor_id"], m["quantity"]) for m in moves},
@@ -311,55 +191,7 @@ class TestFlows(FlowCase):
         self._assert_balance(lot, received=100, returned_to_supplier=20, on_hand=80)
 
     def test_unit_conversions_kg_g_and_dozens(self):
-        ref = self.env.ref
-        kg, gram, dozen = (
-            ref("uom.product_uom_kgm"),
-            ref("uom.product_uom_gram"),
-            ref("uom.product_uom_dozen"),
-        )
-        flour = self._product("Flow Spelt", uom_id=kg.id, uom_po_id=kg.id)
-        roll = self._product("Flow Spelt Roll")
-        bom = self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": roll.product_tmpl_id.id,
-                "bom_line_ids": [
-                    Command.create(
-                        {"product_id": flour.id, "product_qty": 250, "product_uom_id": gram.id}
-                    )
-                ],
-            }
-        )
-        flour_lot, roll_lot = self._lot(flour, "SPL-001"), self._lot(roll, "SPR-001")
-        self._receive(flour_lot, 100)
-        # The demo helper takes quantities in the product's unit: 30 kg, consumed as 30000 g.
-        production = self._produce(bom, roll_lot, 120, [(flour_lot, 30)])
-        consumed = production.move_raw_ids.move_line_ids
-        self.assertEqual((consumed.product_uom_id, consumed.quantity), (gram, 30000))
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock.id,
-                "location_dest_id": self.customers.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": roll.name,
-                            "product_id": roll.id,
-                            "product_uom": dozen.id,
-                            "product_uom_qty": 5,
-                            "location_id": self.stock.id,
-                            "location_dest_id": self.customers.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        self.demo._set_lines(picking.move_ids, [(roll_lot, 60)])
-        picking.button_validate()
-        delivered = picking.move_line_ids
-        self.assertEqual((delivered.product_uom_id, delivered.quantity), (dozen, 5))
+        flour_lot, roll_lot = self._unit_conversions()
         result = self._trace(flour_lot)
         self.assertEqual([e["quantity"] for e in result["edges"]], [30])
         self.assertEqual(self._customers(flour_lot), {"Flow Grocer": 60})
