@@ -64,9 +64,10 @@ class FlowCase(TransactionCase):
         )
 
     def _produce(self, bom, lot, qty, components, byproducts=()):
-        """Manufacture ``qty`` of ``lot`` from (lot, quantity in the BoM line's unit) pairs,
-        with by-products as (lot, quantity) pairs."""
-        production = self.env["mrp.production"].create(
+        """Manufacture ``qty`` of ``lot`` from (lot, quantity in the product's unit) pairs,
+        with by-products as (lot, quantity) pairs, in the companies of ``bom``'s
+        environment."""
+        production = bom.env["mrp.production"].create(
             {
                 "product_id": bom.product_tmpl_id.product_variant_id.id,
                 "bom_id": bom.id,

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .flow_common import FlowCase
@@ -218,3 +219,31 @@ class TestFlows(FlowCase):
         many = self._trace_queries(receipt_lot)
         self.assertEqual((few[1], many[1]), (2, 8))
         self.assertEqual(few[0], many[0])
+
+    def test_intercompany_genealogy_continues_only_for_users_of_the_other_company(self):
+        lot, _company_a, company_b, user_b, user_ab = self._intercompany()
+        crackers = self._product("Flow Rice Crackers")
+        bom = (
+            self.env["mrp.bom"]
+            .with_company(company_b)
+            .create(
+                {
+                    "product_tmpl_id": crackers.product_tmpl_id.id,
+                    "company_id": company_b.id,
+                    "bom_line_ids": [Command.create({"product_id": lot.product_id.id})],
+                }
+            )
+        )
+        crackers_lot = self._lot(crackers, "RCK-001")
+        production = self._produce(bom, crackers_lot, 5, [(lot, 5)])
+        self.assertEqual(production.company_id, company_b)
+        # Company A's user stops at the shipment to company B.
+        self.assertEqual(self._lot_names(self._trace(lot)), {"RICE-001"})
+        for user in (user_b, user_ab):
+            self.assertEqual(self._lot_names(self._trace(lot, user=user)), {"RICE-001", "RCK-001"})
+            self.assertEqual(
+                self._lot_names(self._trace(crackers_lot, "upstream", user=user)),
+                {"RICE-001", "RCK-001"},
+            )
+        self._assert_balance(lot, user_ab, received=140, consumption=5, delivered=70, on_hand=65)
+        self._assert_balance(crackers_lot, user_b, production=5, on_hand=5)
