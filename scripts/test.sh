@@ -8,11 +8,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/.local/env.sh"
 DB=${TEST_DB:-lot_test}
 ADDONS=lot_traceability,lot_fefo,lot_recall,lot_account
+# Odoo modules some flows need (tested, skipped without them); the addons do not depend on them.
+FLOW_MODULES=stock_dropshipping,mrp_subcontracting
 CONF="$ROOT/.local/odoo.conf"
 
 dropdb --if-exists "$DB"
-echo "test: installing $ADDONS into a fresh database $DB"
-"$ROOT/.venv/bin/python" -m odoo -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init \
+echo "test: installing $ADDONS,$FLOW_MODULES into a fresh database $DB"
+"$ROOT/.venv/bin/python" -m odoo -c "$CONF" -d "$DB" -i "$ADDONS,$FLOW_MODULES" --stop-after-init \
     --log-level=warn --logfile="$ROOT/.local/install-$DB.log" \
     || { tail -n 60 "$ROOT/.local/install-$DB.log"; exit 1; }
 if grep -E " (ERROR|CRITICAL) " "$ROOT/.local/install-$DB.log"; then

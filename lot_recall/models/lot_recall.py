@@ -6,6 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
+from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
 
@@ -647,21 +648,21 @@ class LotRecall(models.Model):
         depths = {row["lot_id"]: row["depth"] for row in result["lots"]}
         if not depths:
             raise UserError(self.env._("You may not read the lots to recall."))
-        deliveries = [move for move in result["movements"] if move["kind"] == "delivery"]
+        deliveries = [move for move in result["movements"] if move["kind"] in DELIVERY_KINDS]
         self.env.cr.execute(
             _COMPANY_LINES_SQL, [[move["id"] for move in deliveries], self.company_id.id]
         )
         company_lines = {line_id for (line_id,) in self.env.cr.fetchall()}
         deliveries = [move for move in deliveries if move["id"] in company_lines]
         self.env.cr.execute(
-            _COMMERCIAL_PARTNERS_SQL, [list({m["partner_id"] for m in deliveries} - {None})]
+            _COMMERCIAL_PARTNERS_SQL, [list({m["customer_id"] for m in deliveries} - {False})]
         )
         commercial = dict(self.env.cr.fetchall())
 
         self._clear_scope()
         totals = defaultdict(lambda: [0.0, 0])
         for move in deliveries:
-            partner_id = commercial.get(move["partner_id"])
+            partner_id = commercial.get(move["customer_id"])
             if partner_id:
                 totals[partner_id][0] += move["quantity"]
                 totals[partner_id][1] += 1
@@ -688,7 +689,7 @@ class LotRecall(models.Model):
             [
                 {
                     "recall_id": self.id,
-                    "customer_id": customer_of.get(commercial.get(move["partner_id"])),
+                    "customer_id": customer_of.get(commercial.get(move["customer_id"])),
                     "move_line_id": move["id"],
                     "date": move["date"],
                     "lot_id": move["lot_id"],

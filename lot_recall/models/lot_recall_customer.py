@@ -1,5 +1,12 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools.move_kinds import (
+    CUSTOMER_RETURN_KINDS,
+    classify_lines,
+    kind_sql,
+)
 from odoo.exceptions import AccessError, UserError
 
 RESPONSES = [
@@ -14,21 +21,20 @@ RESPONSES = [
 # What a Recall Manager records of a customer; the rest comes from the scope computation.
 RESPONSE_FIELDS = {"response", "response_date", "response_note", "destroyed_quantity"}
 
-# Done move lines of the lots coming back from a customer location (a customer return in
-# lot.genealogy's classification), per commercial partner of the transfer.
-_RETURNED_SQL = """
-SELECT p.commercial_partner_id, SUM(ml.quantity_product_uom)
+# Done move lines of the lots coming back from a customer (customer returns and dropship
+# returns), per move: their customer is the move's (``classify_lines``).
+_RETURNED_SQL = f"""
+SELECT ml.move_id, {kind_sql()} AS kind, SUM(ml.quantity_product_uom) AS quantity
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
-  JOIN stock_picking pk ON pk.id = ml.picking_id
-  JOIN res_partner p ON p.id = pk.partner_id
- WHERE ml.state = 'done' AND ml.lot_id = ANY(%(lot_ids)s)
-   AND src.usage = 'customer' AND dst.usage NOT IN ('customer', 'supplier')
-   AND NOT COALESCE(dst.scrap_location, FALSE)
-   AND p.commercial_partner_id = ANY(%(partner_ids)s)
+ WHERE ml.state = 'done' AND ml.lot_id = ANY(%(lot_ids)s) AND src.usage = 'customer'
    AND ml.company_id = %(company_id)s
- GROUP BY 1
+ GROUP BY 1, 2
+"""
+
+_COMMERCIAL_PARTNERS_SQL = """
+SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner WHERE id = ANY(%s)
 """
 
 
@@ -94,20 +100,25 @@ class LotRecallCustomer(models.Model):
 
     @api.depends("partner_id", "delivered_quantity", "destroyed_quantity")
     def _compute_returned_quantity(self):
-        returned = {}
+        returned = defaultdict(float)
         for recall in self.recall_id:
-            customers = self.filtered(lambda c, recall=recall: c.recall_id == recall)
             self.env["stock.move.line"].flush_model()
             self.env.cr.execute(
                 _RETURNED_SQL,
-                {
-                    "lot_ids": recall.affected_lot_ids.ids,
-                    "partner_ids": customers.partner_id.ids,
-                    "company_id": recall.company_id.id,
-                },
+                {"lot_ids": recall.affected_lot_ids.ids, "company_id": recall.company_id.id},
             )
-            for partner_id, quantity in self.env.cr.fetchall():
-                returned[recall.id, partner_id] = quantity
+            columns = [column.name for column in self.env.cr.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+            rows = [row for row in rows if row["kind"] in CUSTOMER_RETURN_KINDS]
+            classify_lines(self.env, rows)
+            self.env.cr.execute(
+                _COMMERCIAL_PARTNERS_SQL, [list({row["customer_id"] for row in rows} - {False})]
+            )
+            commercial = dict(self.env.cr.fetchall())
+            for row in rows:
+                partner_id = commercial.get(row["customer_id"])
+                if partner_id:
+                    returned[recall.id, partner_id] += row["quantity"]
         for customer in self:
             customer.returned_quantity = returned.get(
                 (customer.recall_id.id, customer.partner_id.id), 0.0

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools.move_kinds import balance_groups
 
 # Lot statuses (lot_fefo) under which stock on hand counts as recovered.
 BLOCKED_STATUSES = ("recalled", "blocked")
@@ -8,7 +9,8 @@ def lot_effectiveness(balance, blocked):
     """Recall effectiveness of one lot from its mass balance.
 
     :param balance: one lot of ``lot.genealogy.mass_balance``: quantities per kind of
-        movement and ``on_hand``, in the lot's product unit
+        movement and ``on_hand``, in the lot's product unit (a dropship counts as received
+        and delivered, a dropship return as returned by the customer and to the supplier)
     :param blocked: whether the lot's status keeps its stock from being used
     :return: dict with ``base`` (produced or received, less what was consumed into other
         lots: those lots are affected too and carry that quantity), ``delivered``,
@@ -17,18 +19,19 @@ def lot_effectiveness(balance, blocked):
         ``returned``), ``at_customers`` and ``recovered`` = returned + destroyed + never
         shipped and blocked, never more than the base less what is still at customers
     """
+    groups = balance_groups(balance)
     base = max(
         0.0,
-        balance["receipt"]
+        groups["received"]
         + balance["production"]
         + balance["adjustment_in"]
         - balance["consumption"],
     )
-    delivered = balance["delivery"]
-    returned = balance["customer_return"]
+    delivered = groups["delivered"]
+    returned = groups["returned"]
     destroyed = balance["scrap"]
     never_shipped = (
-        max(0.0, balance["on_hand"] + balance["supplier_return"] - returned) if blocked else 0.0
+        max(0.0, balance["on_hand"] + groups["returned_to_supplier"] - returned) if blocked else 0.0
     )
     at_customers = max(0.0, delivered - returned)
     recovered = min(returned + destroyed + never_shipped, max(0.0, base - at_customers))
@@ -124,10 +127,10 @@ class LotRecallLot(models.Model):
                 line.update(dict.fromkeys(self._balance_fields(), 0.0))
                 continue
             figures = lot_effectiveness(values, line.lot_id.lot_status in BLOCKED_STATUSES)
-            line.qty_in = values["receipt"] + values["production"] + values["adjustment_in"]
+            line.qty_in = values["received"] + values["production"] + values["adjustment_in"]
             line.qty_consumed = values["consumption"]
-            line.qty_delivered = values["delivery"]
-            line.qty_returned = values["customer_return"]
+            line.qty_delivered = values["delivered"]
+            line.qty_returned = values["returned"]
             line.qty_destroyed = values["scrap"]
             line.qty_on_hand = values["on_hand"]
             line.qty_unaccounted = values["unaccounted"]

@@ -1,4 +1,4 @@
-from odoo.addons.lot_traceability.models.lot_genealogy import MOVEMENT_KINDS
+from odoo.addons.lot_traceability.tools.move_kinds import MOVEMENT_KINDS
 from odoo.tests import tagged
 
 from ..models.lot_recall_lot import lot_effectiveness

@@ -6,7 +6,15 @@ import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc, local_date
-from odoo.addons.lot_traceability.models.lot_genealogy import _KIND_SQL
+from odoo.addons.lot_traceability.tools.move_kinds import (
+    CUSTOMER_RETURN_KINDS,
+    DELIVERY_KINDS,
+    MOVEMENT_KINDS,
+    RECEIPT_KINDS,
+    SUPPLIER_RETURN_KINDS,
+    classify_lines,
+    kind_sql,
+)
 from odoo.addons.lot_traceability.tools.spreadsheet import csv_bytes, xlsx_write_row
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -17,48 +25,50 @@ REPORT_FORMATS = [
     ("csv", "Spreadsheet (CSV)"),
 ]
 
-# Which side of a lot a movement of each kind of the genealogy engine is on: "back" (the
-# supplier the lot came from), "forward" (the customer it went to), or both (a dropship
-# goes from a supplier straight to a customer). Other kinds stay inside the company.
+# Which side of a lot a movement of each kind (lot_traceability's one classification,
+# tools/move_kinds.py) is on: "back" (the supplier, or other company, the lot came from),
+# "forward" (the customer it went to), or both (a dropship goes from a supplier straight to
+# a customer, its return back). Other kinds stay inside the company.
 KIND_STEPS = {
-    "receipt": ("back",),
-    "supplier_return": ("back",),
-    "delivery": ("forward",),
-    "customer_return": ("forward",),
-    "dropship": ("back", "forward"),
+    kind: steps
+    for kind, _label in MOVEMENT_KINDS
+    if (
+        steps := tuple(
+            step
+            for step, kinds in (
+                ("back", RECEIPT_KINDS + SUPPLIER_RETURN_KINDS),
+                ("forward", DELIVERY_KINDS + CUSTOMER_RETURN_KINDS),
+            )
+            if kind in kinds
+        )
+    )
 }
 STEP_ORDER = {"back": 0, "both": 1, "internal": 2, "forward": 3}
 # Kinds whose goods leave the company (its address is the consignor's).
-OUTGOING_KINDS = ("supplier_return", "delivery")
+OUTGOING_KINDS = ("supplier_return", "delivery", "intercompany_out")
 
 # Details of the movements read in one query: unit and quantity as recorded on the line,
-# company, warehouses of both locations, packaging, document and its origin, the vendor (of
-# the purchase order, else the lot's supplier).
+# company, warehouses of both locations, packaging, document and its origin.
 _DETAILS_SQL = """
 SELECT ml.id, ml.quantity, ml.product_uom_id, ml.product_id, ml.company_id, ml.picking_id,
        ml.reference, src.warehouse_id AS src_warehouse_id, dst.warehouse_id AS dst_warehouse_id,
-       m.product_packaging_id, p.name AS picking_name, p.origin,
-       COALESCE(po.partner_id, lot.supplier_id) AS vendor_id
+       m.product_packaging_id, p.name AS picking_name, p.origin
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
   LEFT JOIN stock_move m ON m.id = ml.move_id
   LEFT JOIN stock_picking p ON p.id = ml.picking_id
-  LEFT JOIN purchase_order_line pol ON pol.id = m.purchase_line_id
-  LEFT JOIN purchase_order po ON po.id = pol.order_id
-  LEFT JOIN stock_lot lot ON lot.id = ml.lot_id
  WHERE ml.id = ANY(%(ids)s) AND ml.company_id = ANY(%(company_ids)s)
 """
 
-# Done lines of the chosen products recorded without a lot, to or from a partner.
+# Done lines of the chosen products recorded without a lot, to or from a partner (their
+# partners are added by ``classify_lines``).
 _LINES_WITHOUT_LOT_SQL = f"""
-SELECT ml.id, ml.lot_id, ml.date, ml.picking_id, ml.reference,
-       COALESCE(p.partner_id, m.partner_id) AS partner_id, {_KIND_SQL} AS kind
+SELECT ml.id, ml.lot_id, ml.date, ml.picking_id, ml.reference, ml.move_id,
+       {kind_sql()} AS kind
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
-  LEFT JOIN stock_move m ON m.id = ml.move_id
-  LEFT JOIN stock_picking p ON p.id = ml.picking_id
  WHERE ml.product_id = ANY(%(product_ids)s) AND ml.lot_id IS NULL AND ml.state = 'done'
    AND ml.company_id = ANY(%(company_ids)s)
    AND (src.usage IN ('supplier', 'customer') OR dst.usage IN ('supplier', 'customer'))
@@ -274,19 +284,22 @@ class LotEuTraceReport(models.TransientModel):
                 continue
             movements.append(movement)
         if self.product_ids and not self.recall_id:
-            movements += [
-                line
-                for line in env.execute_query_dict(
-                    SQL(
-                        _LINES_WITHOUT_LOT_SQL,
-                        product_ids=self.product_ids.ids,
-                        company_ids=env.companies.ids,
-                        start=start,
-                        end=end,
+            movements += classify_lines(
+                env,
+                [
+                    line
+                    for line in env.execute_query_dict(
+                        SQL(
+                            _LINES_WITHOUT_LOT_SQL,
+                            product_ids=self.product_ids.ids,
+                            company_ids=env.companies.ids,
+                            start=start,
+                            end=end,
+                        )
                     )
-                )
-                if line["kind"] in KIND_STEPS
-            ]
+                    if line["kind"] in KIND_STEPS
+                ],
+            )
         details = {
             row["id"]: row
             for row in env.execute_query_dict(
@@ -375,6 +388,9 @@ class LotEuTraceReport(models.TransientModel):
             "delivery": self.env._("Delivery"),
             "customer_return": self.env._("Customer return"),
             "dropship": self.env._("Dropship"),
+            "dropship_return": self.env._("Dropship return"),
+            "intercompany_in": self.env._("Received from another company"),
+            "intercompany_out": self.env._("Shipped to another company"),
         }
         groups = {}
         for movement in sorted(movements, key=lambda m: m["date"] or datetime.datetime.min):
@@ -413,7 +429,7 @@ class LotEuTraceReport(models.TransientModel):
         step_labels = {
             "back": self.env._("Supplier (one step back)"),
             "forward": self.env._("Customer (one step forward)"),
-            "both": self.env._("Supplier to customer (dropship)"),
+            "both": self.env._("Supplier and customer (dropship)"),
         }
         lines = {}
         for group in groups.values():
@@ -423,12 +439,15 @@ class LotEuTraceReport(models.TransientModel):
             partner_id = movement["partner_id"] or False
             ours = places.ours(detail, movement["kind"])
             if step == "both":
-                consignor = places.partner(detail["vendor_id"])
-                consignee = places.partner(partner_id)
+                vendor = places.partner(movement["vendor_id"])
+                customer = places.partner(movement["customer_id"])
+                consignor, consignee = (
+                    (customer, vendor)
+                    if movement["kind"] in CUSTOMER_RETURN_KINDS
+                    else (vendor, customer)
+                )
             elif movement["kind"] in OUTGOING_KINDS:
                 consignor, consignee = ours, places.partner(partner_id)
-            elif step == "back":
-                consignor, consignee = places.partner(partner_id or detail["vendor_id"]), ours
             else:
                 consignor, consignee = places.partner(partner_id), ours
             lot_name, supplier_lot = names["lot"].get(movement["lot_id"], ("", ""))
@@ -579,8 +598,11 @@ class _Places:
         self.companies = su["res.company"].browse(
             {d["company_id"] for d in details.values()} | {self.env.company.id}
         )
-        partner_ids = {movement["partner_id"] for movement in movements}
-        partner_ids |= {d["vendor_id"] for d in details.values()}
+        partner_ids = {
+            movement[key]
+            for movement in movements
+            for key in ("partner_id", "vendor_id", "customer_id")
+        }
         partner_ids |= set(self.warehouses.partner_id.ids) | set(self.companies.partner_id.ids)
         partner_ids -= {None, False}
         self._addresses = {

@@ -3,6 +3,8 @@ from collections import defaultdict, deque
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools.move_kinds import MOVEMENT_KINDS, balance_groups, classify_lines, kind_sql
+
 # Every query keeps to the move lines and quants of the user's allowed companies
 # (``company_ids``): a lot without company (of a product shared between companies) is seen
 # by every company, its movements and stock only by their own company.
@@ -58,26 +60,13 @@ SELECT in_lot, out_lot,
  GROUP BY in_lot, out_lot, kind
 """
 
-# Kind of a done move line, from where it comes from and goes to (scrap first).
-_KIND_SQL = """
-CASE WHEN dst.scrap_location THEN 'scrap'
-     WHEN src.usage = 'supplier' THEN 'receipt'
-     WHEN dst.usage = 'supplier' THEN 'supplier_return'
-     WHEN dst.usage = 'customer' THEN 'delivery'
-     WHEN src.usage = 'customer' THEN 'customer_return'
-     WHEN src.usage = 'production' THEN 'production'
-     WHEN dst.usage = 'production' THEN 'consumption'
-     WHEN src.usage = 'inventory' THEN 'adjustment_in'
-     WHEN dst.usage = 'inventory' THEN 'adjustment_out'
-     WHEN 'transit' IN (src.usage, dst.usage) THEN 'transit'
-     ELSE 'internal' END
-"""
-
-# Every done move line of the lots, with its kind. Moves and pickings are read by id in
-# separate queries: joined here, PostgreSQL misjudges the rows of many lots and scans them.
+# Every done move line of the lots, with its kind. Moves and pickings are read by id
+# afterwards (``classify_lines``): joined here, PostgreSQL misjudges the rows of many lots
+# and scans them.
 _MOVEMENTS_SQL = f"""
 SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_id,
-       ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference, {_KIND_SQL} AS kind
+       ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference, ml.company_id,
+       {kind_sql()} AS kind
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
@@ -86,17 +75,9 @@ SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_i
  ORDER BY ml.date, ml.id
 """
 
-_MOVES_SQL = """
-SELECT id, partner_id, COALESCE(production_id, raw_material_production_id), unbuild_id
-  FROM stock_move
- WHERE id = ANY(%s)
-"""
-
-_PICKING_PARTNERS_SQL = "SELECT id, partner_id FROM stock_picking WHERE id = ANY(%s)"
-
 # Quantities per lot and kind of movement, for the mass balance.
 _BALANCE_SQL = f"""
-SELECT ml.lot_id, {_KIND_SQL} AS kind, SUM(ml.quantity_product_uom) AS quantity
+SELECT ml.lot_id, {kind_sql()} AS kind, SUM(ml.quantity_product_uom) AS quantity
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
@@ -114,23 +95,6 @@ SELECT q.lot_id, q.location_id, SUM(q.quantity) AS quantity
  GROUP BY q.lot_id, q.location_id
 HAVING SUM(q.quantity) <> 0
 """
-
-MOVEMENT_KINDS = [
-    ("receipt", "Receipt"),
-    ("supplier_return", "Return to supplier"),
-    ("production", "Produced"),
-    ("consumption", "Consumed"),
-    ("delivery", "Delivery"),
-    ("customer_return", "Customer return"),
-    ("scrap", "Scrap"),
-    ("adjustment_in", "Inventory gain"),
-    ("adjustment_out", "Inventory loss"),
-    ("transit", "In transit"),
-    ("internal", "Internal transfer"),
-]
-# Kinds that bring a lot's quantity into, or take it out of, the company's stock.
-BALANCE_IN = ("receipt", "production", "customer_return", "adjustment_in")
-BALANCE_OUT = ("consumption", "delivery", "supplier_return", "scrap", "adjustment_out")
 
 
 class LotGenealogy(models.AbstractModel):
@@ -156,7 +120,8 @@ class LotGenealogy(models.AbstractModel):
             ``"upstream"`` (what they were made from and where that came from)
         :return: dict with ``lots`` (id, depth), ``edges`` (input lot, output lot, quantity
             of the input lot in its product's unit, date, kind, order ids), ``movements``
-            (every done move of the reached lots, with its kind) and ``on_hand`` (lot,
+            (every done move line of the reached lots with its kind, partners and orders,
+            see ``tools.move_kinds.classify_lines``) and ``on_hand`` (lot,
             location, quantity)
         :raise AccessError: when the user may not read one of the lots
         """
@@ -211,27 +176,8 @@ class LotGenealogy(models.AbstractModel):
         return [lot_id for (lot_id,) in self.env.cr.fetchall()]
 
     def _movements(self, params):
-        """Done move lines of the lots, with partner (picking's, else move's) and order.
-
-        Only lines outside pickings (manufacturing, unbuild, scrap, adjustments) need their
-        move for the order or partner, so only those moves are read.
-        """
-        movements = self._fetch_dicts(_MOVEMENTS_SQL, params)
-        picking_ids = list({m["picking_id"] for m in movements if m["picking_id"]})
-        self.env.cr.execute(_PICKING_PARTNERS_SQL, [picking_ids])
-        picking_partner = dict(self.env.cr.fetchall())
-        self.env.cr.execute(
-            _MOVES_SQL, [list({m["move_id"] for m in movements if not m["picking_id"]})]
-        )
-        moves = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        for movement in movements:
-            partner_id, production_id, unbuild_id = moves.get(
-                movement.pop("move_id"), (False, False, False)
-            )
-            movement["partner_id"] = picking_partner.get(movement["picking_id"]) or partner_id
-            movement["production_id"] = production_id
-            movement["unbuild_id"] = unbuild_id
-        return movements
+        """Done move lines of the lots, classified (``tools.move_kinds.classify_lines``)."""
+        return classify_lines(self.env, self._fetch_dicts(_MOVEMENTS_SQL, params))
 
     def _edges(self, lot_ids):
         return self._fetch_dicts(_EDGES_SQL, self._params(lot_ids))
@@ -265,8 +211,10 @@ class LotGenealogy(models.AbstractModel):
     def mass_balance(self, lot_ids):
         """Quantities in and out of each lot, what is on hand and what is unaccounted for.
 
-        :return: ``{lot_id: {kind: quantity, ..., "in", "out", "on_hand",
-            "unaccounted", "reconciliation"}}`` with quantities in the lot's product unit;
+        :return: ``{lot_id: {kind: quantity, ..., "received", "returned_to_supplier",
+            "delivered", "returned", "in", "out", "on_hand", "unaccounted",
+            "reconciliation"}}`` with quantities in the lot's product unit (the groups of
+            kinds are those of ``tools.move_kinds.KIND_GROUPS``);
             ``reconciliation`` is (out + on hand) / in in percent, None when nothing came in
         :raise AccessError: when the user may not read one of the lots
         """
@@ -290,8 +238,7 @@ class LotGenealogy(models.AbstractModel):
         for row in self.env.cr.dictfetchall():
             on_hand[row["lot_id"]] += row["quantity"]
         for lot_id, values in balance.items():
-            values["in"] = sum(values[kind] for kind in BALANCE_IN)
-            values["out"] = sum(values[kind] for kind in BALANCE_OUT)
+            values.update(balance_groups(values))
             values["on_hand"] = on_hand[lot_id]
             values["unaccounted"] = values["in"] - values["out"] - values["on_hand"]
             values["reconciliation"] = (

@@ -33,13 +33,17 @@ class StockLot(models.Model):
         string="In",
         compute="_compute_mass_balance",
         digits="Product Unit of Measure",
-        help="Received, produced, returned by customers and found at inventory.",
+        help="Received (drop-shipped included), produced, returned by customers and found at "
+        "inventory.",
     )
     balance_consumed = fields.Float(
         string="Consumed", compute="_compute_mass_balance", digits="Product Unit of Measure"
     )
     balance_delivered = fields.Float(
-        string="Delivered", compute="_compute_mass_balance", digits="Product Unit of Measure"
+        string="Delivered",
+        compute="_compute_mass_balance",
+        digits="Product Unit of Measure",
+        help="Delivered and drop-shipped to customers, shipped to other companies.",
     )
     balance_returned = fields.Float(
         string="Returned",
@@ -76,8 +80,8 @@ class StockLot(models.Model):
             values = balance.get(lot.id) or {}
             lot.balance_in = values.get("in", 0.0)
             lot.balance_consumed = values.get("consumption", 0.0)
-            lot.balance_delivered = values.get("delivery", 0.0)
-            lot.balance_returned = values.get("customer_return", 0.0)
+            lot.balance_delivered = values.get("delivered", 0.0)
+            lot.balance_returned = values.get("returned", 0.0)
             lot.balance_scrapped = values.get("scrap", 0.0)
             lot.balance_on_hand = values.get("on_hand", 0.0)
             lot.balance_unaccounted = values.get("unaccounted", 0.0)

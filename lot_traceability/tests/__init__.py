@@ -1,4 +1,5 @@
 from . import test_demo_data
+from . import test_flows
 from . import test_gs1
 from . import test_lot_genealogy
 from . import test_lot_numbering_rule

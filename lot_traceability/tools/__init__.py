@@ -1,1 +1,1 @@
-from . import gs1, spreadsheet
+from . import gs1, move_kinds, spreadsheet

@@ -4,7 +4,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.lot_genealogy import MOVEMENT_KINDS
+from ..tools.move_kinds import CUSTOMER_KINDS, DELIVERY_KINDS, MOVEMENT_KINDS
 from ..tools.spreadsheet import csv_bytes, xlsx_write_row
 
 TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
@@ -42,7 +42,7 @@ class LotTrace(models.TransientModel):
     @api.depends("line_ids.kind", "line_ids.partner_id")
     def _compute_counts(self):
         for trace in self:
-            deliveries = trace.line_ids.filtered(lambda line: line.kind == "delivery")
+            deliveries = trace.line_ids.filtered(lambda line: line.kind in DELIVERY_KINDS)
             trace.delivered_line_count = len(deliveries)
             trace.customer_count = len(deliveries.partner_id)
 
@@ -90,6 +90,7 @@ class LotTrace(models.TransientModel):
                     "uom_id": uom[move["lot_id"]],
                     "product_id": product[move["lot_id"]],
                     "partner_id": move["partner_id"],
+                    "vendor_id": move["vendor_id"],
                     "picking_id": move["picking_id"],
                     "production_id": move["production_id"],
                     "reference": move["reference"],
@@ -134,7 +135,7 @@ class LotTrace(models.TransientModel):
             "view_mode": "list,pivot",
             "domain": [
                 ("trace_id", "=", self.id),
-                ("kind", "in", ("delivery", "customer_return")),
+                ("kind", "in", list(CUSTOMER_KINDS)),
             ],
             "context": {"group_by": ["partner_id"]},
         }
@@ -240,7 +241,16 @@ class LotTraceLine(models.TransientModel):
     date = fields.Datetime()
     quantity = fields.Float(digits="Product Unit of Measure")
     uom_id = fields.Many2one("uom.uom", string="Unit")
-    partner_id = fields.Many2one("res.partner")
+    partner_id = fields.Many2one(
+        "res.partner",
+        help="The customer of deliveries, dropships and customer returns, the vendor of "
+        "receipts and returns to the vendor.",
+    )
+    vendor_id = fields.Many2one(
+        "res.partner",
+        string="Vendor",
+        help="Who the lot came from, on receipts (dropships included) and returns to the vendor.",
+    )
     picking_id = fields.Many2one("stock.picking", string="Transfer")
     production_id = fields.Many2one("mrp.production", string="Manufacturing Order")
     reference = fields.Char()
