@@ -36,6 +36,7 @@ EXPECTED = {
     "lot.recall.customer":                       "---- ---- ---- r--- rw-- ---- ---- ----",
     "lot.recall.start":                          "---- ---- ---- ---- rwcu ---- ---- ----",
     "lot.regulator.export":                      "---- rwcu ---- rwcu rwcu ---- ---- ----",
+    "lot.eu.trace.report":                       "---- rwcu ---- rwcu rwcu ---- ---- ----",
     "lot.cogs.allocation":                       "---- ---- ---- ---- ---- r--- r--- ----",
     "lot.cogs.report":                           "---- ---- ---- ---- ---- r--- r--- ----",
     "lot.valuation.reconciliation":              "---- ---- ---- ---- ---- rwcu rwcu ----",
