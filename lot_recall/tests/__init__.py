@@ -8,3 +8,4 @@ from . import test_recall_report
 from . import test_recall_demo
 from . import test_tours
 from . import test_recall_response
+from . import test_trace_dashboard
