@@ -1,4 +1,5 @@
 import math
+import os
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -33,7 +34,13 @@ PORTAL_RESPONSES = ("acknowledged", "no_stock", "returning", "destroyed", "conte
 PORTAL_NOTE_MAX = 2000
 PORTAL_FILES_MAX = 3
 PORTAL_FILE_SIZE_MAX = 10 * 1024 * 1024
-PORTAL_MIMETYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp")
+# Accepted file types, read from the content, with the extension their name is given.
+PORTAL_MIMETYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
 
 # Done move lines of the lots coming back from a customer location (a customer return in
 # lot.genealogy's classification), per commercial partner of the transfer.
@@ -295,7 +302,7 @@ class LotRecallCustomer(models.Model):
 
     def _lot_portal_attachments(self, files):
         """(name, content) of the uploaded files, checked: a few PDF files or photos of
-        limited size, their type read from their content."""
+        limited size, their type read from their content and their name ending with it."""
         files = [(name, content) for name, content in files if content]
         if len(files) > PORTAL_FILES_MAX:
             raise ValidationError(self.env._("Attach at most %s files.", PORTAL_FILES_MAX))
@@ -314,5 +321,8 @@ class LotRecallCustomer(models.Model):
                 raise ValidationError(
                     self.env._("%s is not a PDF file or a photo (JPEG, PNG or WebP).", name)
                 )
-            attachments.append(((name or "document")[:128], content))
+            # The name decides the attachment's type when it is served: keep it to the
+            # type of the content.
+            stem = os.path.splitext(os.path.basename(name or ""))[0][:100] or "document"
+            attachments.append((stem + PORTAL_MIMETYPES[mimetype], content))
         return attachments

@@ -59,7 +59,8 @@ class TestRecallResponse(RecallCase):
                 returning="5",
                 note="<script>alert(1)</script> Binned on site",
             ),
-            [("photo.png", PNG), ("certificate.pdf", PDF)],
+            # The name does not decide the type: a photo named as a web page stays a photo.
+            [("photo.html", PNG), ("certificate.pdf", PDF)],
         )
         line = self.hospital_line
         self.assertEqual(line.response, "destroyed")
@@ -81,6 +82,9 @@ class TestRecallResponse(RecallCase):
         self.assertEqual(documents.author_id, self.hospital)
         self.assertEqual(
             sorted(documents.attachment_ids.mapped("mimetype")), ["application/pdf", "image/png"]
+        )
+        self.assertEqual(
+            sorted(documents.attachment_ids.mapped("name")), ["certificate.pdf", "photo.png"]
         )
         self.assertEqual(documents.attachment_ids.mapped("res_model"), ["lot.recall"] * 2)
 
