@@ -84,7 +84,8 @@ class RecallResponsePortal(http.Controller):
         customer = self._recall_customer(customer_id, access_token)
         files = [
             (upload.filename, upload.read(PORTAL_FILE_SIZE_MAX + 1))
-            for upload in request.httprequest.files.getlist("attachments")
+            # one file more than accepted, to refuse too many files without reading them all
+            for upload in request.httprequest.files.getlist("attachments")[: PORTAL_FILES_MAX + 1]
         ]
         form = {
             key: post.get(key, "")
