@@ -10,6 +10,7 @@
         "lot_traceability",
         "lot_fefo",
         "mail",
+        "portal",
         "sale_stock",
         "purchase_stock",
     ],
@@ -26,11 +27,16 @@
         "views/res_config_settings_recall_views.xml",
         "views/lot_regulator_export_views.xml",
         "views/lot_eu_trace_report_views.xml",
+        "views/lot_recall_portal_templates.xml",
+        "views/lot_trace_dashboard_views.xml",
     ],
     "demo": [
         "demo/lot_recall_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "lot_recall/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "lot_recall/static/tests/tours/*.js",
         ],

@@ -17,7 +17,7 @@ class TestSuiteInstall(HttpCase):
         self.assertEqual(depends["lot_fefo"], {"lot_traceability", "sale_stock"})
         self.assertEqual(
             depends["lot_recall"],
-            {"lot_traceability", "lot_fefo", "mail", "sale_stock", "purchase_stock"},
+            {"lot_traceability", "lot_fefo", "mail", "portal", "sale_stock", "purchase_stock"},
         )
         self.assertEqual(
             depends["lot_account"],

@@ -9,3 +9,4 @@ from . import stock_lot
 from . import stock_picking
 from . import lot_fsma_export
 from . import lot_epcis_export
+from . import lot_trace_dashboard

@@ -1,3 +1,5 @@
+import math
+import os
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -7,7 +9,8 @@ from odoo.addons.lot_traceability.tools.move_kinds import (
     classify_lines,
     kind_sql,
 )
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.mimetypes import guess_mimetype
 
 RESPONSES = [
     ("pending", "No Response Yet"),
@@ -18,8 +21,32 @@ RESPONSES = [
     ("contested", "Contested"),
 ]
 
-# What a Recall Manager records of a customer; the rest comes from the scope computation.
-RESPONSE_FIELDS = {"response", "response_date", "response_note", "destroyed_quantity"}
+# What a Recall Manager records of a customer, and the customer on the response page; the
+# rest comes from the scope computation.
+RESPONSE_FIELDS = {
+    "response",
+    "response_date",
+    "response_note",
+    "destroyed_quantity",
+    "reported_on_hand_quantity",
+    "reported_returning_quantity",
+}
+# Fields whose change is noted on the recall.
+LOGGED_FIELDS = RESPONSE_FIELDS - {"response_date"}
+
+# Answers a customer can give on the response page.
+PORTAL_RESPONSES = ("acknowledged", "no_stock", "returning", "destroyed", "contested")
+# Limits of what the response page accepts.
+PORTAL_NOTE_MAX = 2000
+PORTAL_FILES_MAX = 3
+PORTAL_FILE_SIZE_MAX = 10 * 1024 * 1024
+# Accepted file types, read from the content, with the extension their name is given.
+PORTAL_MIMETYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
 
 # Done move lines of the lots coming back from a customer (customer returns and dropship
 # returns), per move: their customer is the move's (``classify_lines``).
@@ -42,6 +69,7 @@ class LotRecallCustomer(models.Model):
     """A customer who received affected lots: what was delivered, returned and destroyed."""
 
     _name = "lot.recall.customer"
+    _inherit = ["portal.mixin"]
     _description = "Recall Customer"
     _order = "recall_id, partner_id"
     _rec_name = "partner_id"
@@ -77,6 +105,16 @@ class LotRecallCustomer(models.Model):
     recovered_percent = fields.Float(
         string="Recovered (%)", compute="_compute_returned_quantity", digits=(16, 2)
     )
+    reported_on_hand_quantity = fields.Float(
+        string="Reported On Hand",
+        digits="Product Unit of Measure",
+        help="Quantity the customer reports still holding.",
+    )
+    reported_returning_quantity = fields.Float(
+        string="Reported Being Returned",
+        digits="Product Unit of Measure",
+        help="Quantity the customer reports sending back.",
+    )
     response = fields.Selection(RESPONSES, required=True, default="pending")
     response_date = fields.Date()
     response_note = fields.Text(string="Response Details")
@@ -84,6 +122,9 @@ class LotRecallCustomer(models.Model):
     return_picking_ids = fields.One2many(
         "stock.picking", "lot_recall_customer_id", string="Return Transfers"
     )
+    # The token of the response page answers for the customer: only Recall Managers see
+    # or create it (by sending the notification).
+    access_token = fields.Char(groups="lot_recall.group_recall_manager")
 
     _sql_constraints = [
         (
@@ -96,7 +137,21 @@ class LotRecallCustomer(models.Model):
             "CHECK(destroyed_quantity >= 0)",
             "The destroyed quantity cannot be negative.",
         ),
+        (
+            "reported_on_hand_positive",
+            "CHECK(reported_on_hand_quantity >= 0)",
+            "The quantity on hand cannot be negative.",
+        ),
+        (
+            "reported_returning_positive",
+            "CHECK(reported_returning_quantity >= 0)",
+            "The quantity being returned cannot be negative.",
+        ),
     ]
+
+    def _compute_access_url(self):
+        for customer in self:
+            customer.access_url = f"/recall/response/{customer.id}"
 
     @api.depends("partner_id", "delivered_quantity", "destroyed_quantity")
     def _compute_returned_quantity(self):
@@ -147,24 +202,137 @@ class LotRecallCustomer(models.Model):
                 )
             )
         res = super().write(vals)
-        if {"response", "destroyed_quantity", "response_note"} & set(vals):
+        if LOGGED_FIELDS & set(vals):
             self._log_response()
         return res
 
     def _log_response(self):
-        """Note each customer's response on its recall, for the timeline."""
+        """Note each customer's response on its recall, for the timeline; signed by the
+        customer when given on the response page (by the public user)."""
         responses = dict(self._fields["response"]._description_selection(self.env))
+        from_page = self.env.user._is_public()
         for customer in self:
+            summary = self.env._(
+                "Response of %(customer)s: %(response)s, %(destroyed)s destroyed on site.",
+                customer=customer.partner_id.display_name,
+                response=responses[customer.response],
+                destroyed=customer.destroyed_quantity,
+            )
+            if customer.reported_on_hand_quantity or customer.reported_returning_quantity:
+                summary += " " + self.env._(
+                    "%(on_hand)s on hand, %(returning)s being returned.",
+                    on_hand=customer.reported_on_hand_quantity,
+                    returning=customer.reported_returning_quantity,
+                )
+            if from_page:
+                summary += " " + self.env._("(answered on the recall response page)")
             customer.recall_id.message_post(
-                body=Markup("%s<br/>%s")
-                % (
-                    self.env._(
-                        "Response of %(customer)s: %(response)s, %(destroyed)s destroyed on site.",
-                        customer=customer.partner_id.display_name,
-                        response=responses[customer.response],
-                        destroyed=customer.destroyed_quantity,
-                    ),
-                    customer.response_note or "",
-                ),
+                body=Markup("%s<br/>%s") % (summary, customer.response_note or ""),
+                subtype_xmlid="mail.mt_note",
+                author_id=customer.partner_id.id if from_page else None,
+            )
+
+    # ------------------------------------------------------------------ response page
+
+    def _lot_portal_is_open(self):
+        """Whether the response page of this customer is open: a recall under way whose
+        customers were notified (tokens expire when the recall closes or is cancelled)."""
+        self.ensure_one()
+        return self.recall_id.state == "in_progress" and bool(self.notified_date)
+
+    def _lot_portal_respond(self, values, files=()):
+        """Record the answer a customer gave on the response page.
+
+        Called on the customer line found by its access token, as superuser. ``values``
+        are the form's strings (response, on_hand, destroyed, returning, note), ``files``
+        (name, content) pairs. Everything is checked before anything is written; only the
+        response fields are written, and the files are attached to the recall's note.
+
+        :raise ValidationError: with a message for the customer
+        """
+        self.ensure_one()
+        if not self._lot_portal_is_open():
+            raise ValidationError(self.env._("This recall no longer takes answers."))
+        response = values.get("response")
+        if response not in PORTAL_RESPONSES:
+            raise ValidationError(self.env._("Choose what you did with the products."))
+        quantities = {
+            field: self._lot_portal_quantity(values.get(key), label)
+            for field, key, label in (
+                ("reported_on_hand_quantity", "on_hand", self.env._("on hand")),
+                ("destroyed_quantity", "destroyed", self.env._("destroyed")),
+                ("reported_returning_quantity", "returning", self.env._("being returned")),
+            )
+        }
+        note = (values.get("note") or "").strip()
+        if len(note) > PORTAL_NOTE_MAX:
+            raise ValidationError(
+                self.env._("Keep your message under %s characters.", PORTAL_NOTE_MAX)
+            )
+        attachments = self._lot_portal_attachments(files)
+        self.write(
+            dict(
+                quantities,
+                response=response,
+                response_note=note,
+                response_date=fields.Date.context_today(self),
+            )
+        )
+        if attachments:
+            self.recall_id.message_post(
+                body=self.env._("Documents from %s", self.partner_id.display_name),
+                attachments=attachments,
+                author_id=self.partner_id.id,
                 subtype_xmlid="mail.mt_note",
             )
+        return True
+
+    def _lot_portal_quantity(self, text, label):
+        """A reported quantity from the form: a number from zero to the delivered
+        quantity."""
+        try:
+            quantity = float((text or "0").strip().replace(",", "."))
+        except ValueError:
+            quantity = -1.0
+        rounding = self.delivery_line_ids[:1].uom_id.rounding or 0.001
+        if (
+            not math.isfinite(quantity)
+            or quantity < 0
+            or quantity - self.delivered_quantity > rounding / 2
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The quantity %(label)s must be a number from 0 to %(delivered)s, the "
+                    "quantity delivered to you.",
+                    label=label,
+                    delivered=self.delivered_quantity,
+                )
+            )
+        return quantity
+
+    def _lot_portal_attachments(self, files):
+        """(name, content) of the uploaded files, checked: a few PDF files or photos of
+        limited size, their type read from their content and their name ending with it."""
+        files = [(name, content) for name, content in files if content]
+        if len(files) > PORTAL_FILES_MAX:
+            raise ValidationError(self.env._("Attach at most %s files.", PORTAL_FILES_MAX))
+        attachments = []
+        for name, content in files:
+            if len(content) > PORTAL_FILE_SIZE_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "%(file)s is too large: files up to %(size)s MB are accepted.",
+                        file=name,
+                        size=PORTAL_FILE_SIZE_MAX // (1024 * 1024),
+                    )
+                )
+            mimetype = guess_mimetype(content)
+            if mimetype not in PORTAL_MIMETYPES:
+                raise ValidationError(
+                    self.env._("%s is not a PDF file or a photo (JPEG, PNG or WebP).", name)
+                )
+            # The name decides the attachment's type when it is served: keep it to the
+            # type of the content.
+            stem = os.path.splitext(os.path.basename(name or ""))[0][:100] or "document"
+            attachments.append((stem + PORTAL_MIMETYPES[mimetype], content))
+        return attachments

@@ -9,3 +9,5 @@ from . import test_recall_demo
 from . import test_tours
 from . import test_eu_trace_report
 from . import test_recall_flows
+from . import test_recall_response
+from . import test_trace_dashboard
