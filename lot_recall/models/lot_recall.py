@@ -900,12 +900,17 @@ class LotRecall(models.Model):
             return
         subjects = template._render_field("subject", customers.ids, compute_lang=True)
         bodies = template._render_field("body_html", customers.ids, compute_lang=True)
+        # The recall's chatter, read by every Recall User, keeps what each customer was sent
+        # but not the secret link to the customer's response page.
+        chatter_bodies = template.with_context(lot_recall_chatter_copy=True)._render_field(
+            "body_html", customers.ids, compute_lang=True
+        )
         recall = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
         notified = self.env["lot.recall.customer"]
         for customer in customers:
             if not customer.partner_id.email:
                 continue
-            recall.message_post(
+            message = recall.message_post(
                 body=bodies[customer.id],
                 subject=subjects[customer.id],
                 partner_ids=customer.partner_id.ids,
@@ -913,6 +918,8 @@ class LotRecall(models.Model):
                 subtype_xmlid="lot_recall.mt_recall_customer_notice",
                 email_layout_xmlid="mail.mail_notification_light",
             )
+            # the email was rendered from the full body when posted
+            message.sudo().body = chatter_bodies[customer.id]
             notified |= customer
         notified.sudo().write({"notified_date": now})
         link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (

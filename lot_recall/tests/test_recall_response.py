@@ -44,7 +44,15 @@ class TestRecallResponse(RecallCase):
         notice = self.recall.message_ids.filtered(
             lambda message: message.partner_ids == self.hospital
         )
-        self.assertIn(f"/recall/response/{self.hospital_line.id}?access_token={token}", notice.body)
+        link = f"/recall/response/{self.hospital_line.id}?access_token={token}"
+        self.assertIn(
+            link, self.env["mail.mail"].search([("mail_message_id", "=", notice.id)]).body_html
+        )
+        # The recall's chatter, which every Recall User reads, keeps the notice but not the
+        # customer's secret link.
+        self.assertIn(self.recall.name, notice.body)
+        self.assertNotIn(token, notice.body)
+        self.assertFalse(self.recall.message_ids.filtered(lambda message: token in message.body))
         # Each customer its own token.
         supermart = self._customer(self.recall, self.supermart)
         self.assertNotEqual(supermart.sudo().access_token, token)
