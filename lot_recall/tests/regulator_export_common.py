@@ -20,6 +20,7 @@ class RegulatorExportCommon(TransactionCase):
         super().setUpClass()
         cls.flows = cls.env["lot.traceability.demo"]
         cls.company = cls.env.company
+        cls.company.lot_identifier_domain = "trace.example.com"
         cls.us = cls.env.ref("base.us")
         california = cls.env.ref("base.state_us_5")
         cls.farm_gln = with_check_digit("061414100001")
@@ -217,7 +218,13 @@ class RegulatorExportCommon(TransactionCase):
             parts.append(f"phone {partner.phone}")
         if partner.barcode:
             parts.append(f"GLN {partner.barcode}")
-        return ", ".join(part for part in parts if part)
+        missing = [
+            label
+            for label, value in (("phone", partner.phone), ("state", partner.state_id))
+            if not value
+        ]
+        flag = f" [no {' or '.join(missing)} recorded]" if missing else ""
+        return ", ".join(part for part in parts if part) + flag
 
     @property
     def plant_location(self):

@@ -28,11 +28,11 @@ HEADER = [
     "Ship-From Location",
     "Immediate Subsequent Recipient Location",
     "Transformation Location",
-    "TLC Source Location or Reference",
-    "Supplier Lot Code",
+    "TLC Source Location",
+    "TLC Source Reference",
     "Reference Document Type",
     "Reference Document Number",
-    "Source Document",
+    "Internal Lot Number",
 ]
 
 
@@ -54,7 +54,8 @@ class TestFsmaExport(RegulatorExportCommon):
 
     def test_receiving_rows(self):
         rows = [row for row in self.fsma._events(self.lots) if row["cte"] == "receiving"]
-        self.assertEqual([row["tlc"] for row in rows], ["ROM-T1", "SPN-T1"])
+        # 1.1345(a): the receiver keeps the supplier's lot code as TLC.
+        self.assertEqual([row["tlc"] for row in rows], ["FF-778", "SPN-T1"])
         farm = (
             "Fresh Farms Test, 12 Farm Road, 93901 Salinas, California, United States, "
             "phone +1 831 555 0100, GLN 0614141000012"
@@ -66,8 +67,9 @@ class TestFsmaExport(RegulatorExportCommon):
                 "event_id": self.receipt.name,
                 "cte_label": "Receiving",
                 "role_label": "",
-                "tlc": "ROM-T1",
-                "product_description": "[ROM] Romaine Test, GTIN 04012345000016",
+                "tlc": "FF-778",
+                "product_description": "[ROM] Romaine Test, GTIN 04012345000016, loose, "
+                "counted in kg",
                 "quantity": 50.0,
                 "uom": "kg",
                 "event_date": self._day(10),
@@ -76,21 +78,21 @@ class TestFsmaExport(RegulatorExportCommon):
                 "ship_from": "",
                 "recipient": "",
                 "transformation_location": "",
-                # The lot code was given here (the farm's own lot is FF-778): the TLC source
-                # is the receiving plant.
-                "tlc_source": self.plant_location,
-                "supplier_lot": "FF-778",
-                "reference_type": "Receipt",
+                # The farm assigned the TLC: it is the TLC source (1.1345(a)(7)).
+                "tlc_source_location": farm,
+                "tlc_source_reference": "GLN 0614141000012",
+                # No purchase order: the receipt is the bill of lading.
+                "reference_type": "Bill of Lading",
                 "reference_number": self.receipt.name,
-                "source_document": "PO-TEST-1",
+                "lot_name": "ROM-T1",
             },
         )
         spinach = rows[1]
         self.assertEqual(spinach["event_id"], rows[0]["event_id"])
         self.assertEqual((spinach["quantity"], spinach["uom"]), (30.0, "kg"))
-        self.assertEqual(spinach["product_description"], "[SPN] Spinach Test")
+        self.assertEqual(spinach["product_description"], "[SPN] Spinach Test, loose, counted in kg")
         # Kept under the farm's code: the farm is the TLC source.
-        self.assertEqual(spinach["tlc_source"], farm)
+        self.assertEqual(spinach["tlc_source_location"], farm)
         self.assertEqual(spinach["partner_id"], self.farm.id)
 
     def test_transformation_rows_share_the_order_as_event_id(self):
@@ -98,20 +100,23 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(
             [(row["role"], row["tlc"], row["quantity"], row["uom"]) for row in rows],
             [
-                ("input", "ROM-T1", 20.0, "kg"),
+                ("input", "FF-778", 20.0, "kg"),
                 ("input", "SPN-T1", 10.0, "kg"),
                 ("output", "SAL-T1", 100.0, "Units"),
             ],
         )
         self.assertEqual({row["event_id"] for row in rows}, {self.production.name})
         self.assertEqual({row["reference_number"] for row in rows}, {self.production.name})
-        self.assertEqual({row["reference_type"] for row in rows}, {"Manufacturing Order"})
+        self.assertEqual({row["reference_type"] for row in rows}, {"Production Record"})
         self.assertEqual({row["event_date"] for row in rows}, {self._day(5)})
         self.assertEqual({row["transformation_location"] for row in rows}, {self.plant_location})
         self.assertEqual([row["role_label"] for row in rows], ["Input", "Input", "Output"])
         output = rows[2]
-        self.assertEqual(output["product_description"], "[SAL] Salad Mix Test, barcode SALAD-X")
-        self.assertEqual(output["tlc_source"], self.plant_location)
+        self.assertEqual(
+            output["product_description"],
+            "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted in Units",
+        )
+        self.assertEqual(output["tlc_source_location"], self.plant_location)
         self.assertEqual(output["production_id"], self.production.id)
         for row in rows:
             self.assertFalse(row["previous_source"] or row["recipient"] or row["ship_from"])
@@ -126,33 +131,37 @@ class TestFsmaExport(RegulatorExportCommon):
                 "cte_label": "Shipping",
                 "role_label": "",
                 "tlc": "SAL-T1",
-                "product_description": "[SAL] Salad Mix Test, barcode SALAD-X",
+                "product_description": "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted "
+                "in Units",
                 "quantity": 5.0,
                 "uom": "Dozens",
                 "event_date": self._day(3),
                 "previous_source": "",
                 "receiving_location": "",
                 "ship_from": self.plant_location,
-                "recipient": "Salad Bar Test, Downtown, 5 Main St, 10002 New York, United States",
+                "recipient": "Salad Bar Test, Downtown, 5 Main St, 10002 New York, United States"
+                " [no phone or state recorded]",
                 "transformation_location": "",
-                "tlc_source": self.plant_location,
-                "supplier_lot": "",
-                "reference_type": "Delivery Order",
+                "tlc_source_location": self.plant_location,
+                "tlc_source_reference": "GLN 0614141000029",
+                "reference_type": "Bill of Lading",
                 "reference_number": self.delivery.name,
-                "source_document": "",
+                "lot_name": "SAL-T1",
             },
         )
         self.assertEqual(rows[0]["partner_id"], self.downtown.id)
         self.assertEqual((rows[1]["quantity"], rows[1]["uom"]), (10.0, "Units"))
-        self.assertEqual(rows[1]["recipient"], "Corner Cafe Test, Boston")
+        self.assertEqual(
+            rows[1]["recipient"], "Corner Cafe Test, Boston [no phone or state recorded]"
+        )
 
     def test_a_raw_lot_brings_its_whole_transformation_but_not_later_shipments(self):
         rows = self.fsma._events(self.rom_lot.ids)
         self.assertEqual(
             [(row["cte"], row["role"], row["tlc"]) for row in rows],
             [
-                ("receiving", False, "ROM-T1"),
-                ("transformation", "input", "ROM-T1"),
+                ("receiving", False, "FF-778"),
+                ("transformation", "input", "FF-778"),
                 ("transformation", "input", "SPN-T1"),
                 ("transformation", "output", "SAL-T1"),
             ],
@@ -188,7 +197,7 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(
             [(row["cte"], row["tlc"]) for row in rows],
             [
-                ("transformation", "ROM-T1"),
+                ("transformation", "FF-778"),
                 ("transformation", "SPN-T1"),
                 ("transformation", "SAL-T1"),
                 ("shipping", "SAL-T1"),
@@ -210,8 +219,9 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(len(table), len(rows) + 1)
         receiving = table[1]
         self.assertEqual(receiving[:8], [
-            self.receipt.name, "Receiving", "", "ROM-T1",
-            "[ROM] Romaine Test, GTIN 04012345000016", "50", "kg", self._day(10).isoformat(),
+            self.receipt.name, "Receiving", "", "FF-778",
+            "[ROM] Romaine Test, GTIN 04012345000016, loose, counted in kg", "50", "kg",
+            self._day(10).isoformat(),
         ])  # fmt: skip
         shipped = [line for line in table if line[0] == self.delivery.name]
         self.assertEqual([line[5:7] for line in shipped], [["5", "Dozens"]])
@@ -226,7 +236,7 @@ class TestFsmaExport(RegulatorExportCommon):
         output = next(line for line in table if line[2] == "Output")
         self.assertEqual(output[:7], [
             self.production.name, "Transformation", "Output", "SAL-T1",
-            "[SAL] Salad Mix Test, barcode SALAD-X", 100, "Units",
+            "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted in Units", 100, "Units",
         ])  # fmt: skip
         self.assertIsInstance(output[7], datetime.datetime)
         self.assertEqual(output[7].date(), self._day(5))
@@ -291,9 +301,9 @@ class TestFsmaExport(RegulatorExportCommon):
         fsma = self.fsma.with_user(user)
         rows = fsma._events(self.lots)
         self.assertEqual(len(rows), 7)
-        sources = {row["tlc"]: row["tlc_source"] for row in rows}
+        sources = {row["tlc"]: row["tlc_source_location"] for row in rows}
         self.assertEqual(sources["SPN-T1"], self._location(self.farm))
-        self.assertEqual(sources["ROM-T1"], self.plant_location)
+        self.assertEqual(sources["FF-778"], self._location(self.farm))
         self._assert_nothing_of(fsma._csv(rows).decode("utf-8-sig"), other, vendor, customer)
         document = self.env["lot.epcis.export"].with_user(user)._document(self.lots)
         self._assert_nothing_of(json.dumps(document), other, vendor, customer)
@@ -359,17 +369,20 @@ class TestFsmaExport(RegulatorExportCommon):
         rows = fsma._events(self.lots)
         table = list(csv.reader(io.StringIO(fsma._csv(rows).decode("utf-8-sig"))))
         shipped = next(line for line in table if line[0] == self.late_delivery.name)
-        self.assertEqual(shipped[11], f"'{formula}, Boston")
+        self.assertEqual(shipped[11], f"'{formula}, Boston [no phone or state recorded]")
+        self.rom_lot.supplier_lot = "@SUM(A1)"
+        table = list(
+            csv.reader(io.StringIO(fsma._csv(fsma._events(self.lots)).decode("utf-8-sig")))
+        )
         received = next(line for line in table if line[0] == self.receipt.name)
-        self.assertEqual(received[17], "'@SUM(A1)")
+        self.assertEqual(received[3], "'@SUM(A1)")
 
         content = fsma._xlsx(rows)
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
             self.assertNotIn("<f>", workbook.read("xl/worksheets/sheet1.xml").decode())
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
         cells = {cell.value: cell.data_type for line in sheet.iter_rows() for cell in line}
-        self.assertEqual(cells[f"{formula}, Boston"], "s")
-        self.assertEqual(cells["@SUM(A1)"], "s")
+        self.assertEqual(cells[f"{formula}, Boston [no phone or state recorded]"], "s")
 
     def test_wizard_exports_files_for_lots_and_products(self):
         with self.assertRaisesRegex(AccessError, "cannot be called remotely"):
