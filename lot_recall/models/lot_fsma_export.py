@@ -93,7 +93,8 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 CTE_RECEIVING = "receiving"
 CTE_SHIPPING = "shipping"
 CTE_TRANSFORMATION = "transformation"
-CTE_ORDER = {CTE_RECEIVING: 0, CTE_TRANSFORMATION: 1, CTE_SHIPPING: 2}
+# A move between two sites is shipped, then received (both rows share its transfer).
+CTE_ORDER = {CTE_SHIPPING: 0, CTE_RECEIVING: 1, CTE_TRANSFORMATION: 2}
 ROLE_ORDER = {"input": 0, "output": 1, False: 2}
 
 

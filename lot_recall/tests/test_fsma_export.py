@@ -467,3 +467,104 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertIn(f"{len(rows)} records", message.body)
         self.assertEqual(message.attachment_ids.name, wizard.file_name)
         self.assertTrue(wizard.file_name.startswith(f"fsma204-{recall.name.replace('/', '-')}"))
+
+
+@tagged("post_install", "-at_install")
+class TestFsmaKeyDataElements(RegulatorExportCommon):
+    """Key data elements of 21 CFR 1.1340 (shipping), 1.1345 (receiving) and 1.1350
+    (transformation), between the company's own sites and from an exempt supplier, as a
+    stock user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(cls.env, login="fsma_kde", groups="stock.group_stock_user")
+        cls.fsma = cls.env["lot.fsma.export"].with_user(cls.user)
+        cls.depot_address = cls.env["res.partner"].create(
+            {
+                "name": "Depot Test",
+                "street": "9 Depot Road",
+                "zip": "07001",
+                "city": "Newark",
+                "state_id": cls.env.ref("base.state_us_31").id,
+                "country_id": cls.us.id,
+                "phone": "+1 973 555 0101",
+            }
+        )
+        cls.depot = cls.env["stock.warehouse"].create(
+            {"name": "Depot Test WH", "code": "DWH", "partner_id": cls.depot_address.id}
+        )
+        cls.move_to_depot = cls._transfer(
+            cls.warehouse.int_type_id,
+            cls.plant,
+            cls.stock,
+            cls.depot.lot_stock_id,
+            [(cls.sal_lot, 20, cls.unit)],
+            2,
+        )
+
+    def _required(self, row, keys):
+        for key in keys:
+            self.assertTrue(row[key], f"{row['cte']} {row['role']}: {key} is empty")
+
+    def test_every_event_has_its_key_data_elements(self):
+        common = ("tlc", "quantity", "uom", "product_description", "event_date",
+                  "tlc_source_location", "reference_type", "reference_number")  # fmt: skip
+        for row in self.fsma._events(self.lots):
+            self._required(row, common)
+            if row["cte"] == "shipping":  # 1.1340(a)
+                self._required(row, ("recipient", "ship_from"))
+            elif row["cte"] == "receiving":  # 1.1345(a)
+                self._required(row, ("previous_source", "receiving_location"))
+            else:  # 1.1350(a): the TLC source of the new food is where it was transformed
+                self._required(row, ("transformation_location",))
+
+    def test_moves_between_own_sites_are_shipped_and_received(self):
+        rows = [
+            row
+            for row in self.fsma._events(self.sal_lot)
+            if row["event_id"] == self.move_to_depot.name
+        ]
+        depot = self._location(self.depot_address, f"{self.company.name} (Depot Test WH)")
+        self.assertEqual(
+            [(r["cte"], r["ship_from"], r["recipient"], r["previous_source"],
+              r["receiving_location"]) for r in rows],
+            [
+                ("shipping", self.plant_location, depot, "", ""),
+                ("receiving", "", "", self.plant_location, depot),
+            ],
+        )  # fmt: skip
+        for row in rows:
+            self.assertEqual((row["tlc"], row["quantity"], row["uom"]), ("SAL-T1", 20.0, "Units"))
+            self.assertEqual(row["tlc_source_location"], self.plant_location)
+            self.assertEqual(row["reference_type"], "Bill of Lading")
+        # Through the company's transit location: shipped at the first site, received at the
+        # second.
+        transit = self.env["stock.location"].create(
+            {"name": "Transit Test", "usage": "transit", "company_id": self.company.id}
+        )
+        out = self._transfer(self.warehouse.int_type_id, self.plant, self.depot.lot_stock_id,
+                             transit, [(self.sal_lot, 5, self.unit)], 1)  # fmt: skip
+        back = self._transfer(self.warehouse.int_type_id, self.plant, transit, self.stock,
+                              [(self.sal_lot, 5, self.unit)], 1)  # fmt: skip
+        ctes = {(row["event_id"], row["cte"]) for row in self.fsma._events(self.sal_lot)}
+        self.assertLessEqual({(out.name, "shipping"), (back.name, "receiving")}, ctes)
+
+    def test_a_supplier_not_subject_to_the_rule_gets_a_tlc_here(self):
+        self.farm.lot_fsma_exempt = True
+        rows = self.fsma._events(self.rom_lot)
+        receipt = rows[0]
+        self.assertEqual((receipt["cte"], receipt["tlc"]), ("receiving", "ROM-T1"))
+        self.assertEqual(receipt["tlc_source_location"], self.plant_location)
+        self.assertEqual(receipt["previous_source"], self._location(self.farm))
+        # The same code on the transformation input (1.1350(a)(1)).
+        self.assertEqual(rows[1]["tlc"], "ROM-T1")
+
+    def test_shipment_without_partner_names_its_recipient(self):
+        customers = self.env.ref("stock.stock_location_customers")
+        delivery = self._transfer(self.warehouse.out_type_id, self.cafe, self.stock, customers,
+                                  [(self.sal_lot, 1, self.unit)], 1)  # fmt: skip
+        delivery.partner_id = False
+        delivery.move_ids.partner_id = False
+        row = next(r for r in self.fsma._events(self.sal_lot) if r["event_id"] == delivery.name)
+        self.assertIn("[recipient or source not recorded]", row["recipient"])
