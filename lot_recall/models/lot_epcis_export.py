@@ -1,4 +1,5 @@
 import hashlib
+import math
 import re
 from collections import defaultdict
 from urllib.parse import quote
@@ -203,45 +204,50 @@ _CBV_PREFIXES = {
 _QUANTITY_LISTS = ("quantityList", "inputQuantityList", "outputQuantityList")
 
 
-def _hash_number(value):
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
-
-
-def _hash_id(uri):
-    return gs1.epc_to_digital_link(uri.strip())
+def _hash_value(value):
+    """A value as the event hash writes it: numbers without trailing zeros, EPC URIs as
+    their GS1 Digital Link, other texts stripped."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return gs1.epc_to_digital_link(text)
+    if not math.isfinite(number):
+        return text
+    return str(int(number)) if number == int(number) else str(number)
 
 
 def event_hash_input(event):
-    """The pre-hash string of an event of this export, in the canonical order of the GS1
-    EPCIS event hash: each present field as ``name=value`` (lists as the list name then
-    their elements, sorted), CBV values as web URIs, EPC URIs as GS1 Digital Link."""
-    parts = [
-        f"eventType={event['type']}",
-        f"eventTime={event['eventTime']}",
-        f"eventTimeZoneOffset={event['eventTimeZoneOffset']}",
-    ]
+    """The pre-hash string of an event of this export (GS1 CBV 2.0 event hash, as its
+    reference implementation writes it): ``eventType``, then the fields of the canonical
+    order present in the event as ``name=value`` (lists as their name then their elements,
+    sorted), CBV values as web URIs, EPC URIs as GS1 Digital Link; then the other fields
+    (business transactions, sources, destinations, ILMD) sorted by name."""
+    parts = [f"eventType={event['type']}"]
+    for key in ("eventTime", "eventTimeZoneOffset"):
+        parts.append(f"{key}={event[key]}")
     if event.get("epcList"):
-        parts.append("epcList" + "".join(sorted(f"epc={_hash_id(e)}" for e in event["epcList"])))
+        parts.append("epcList" + "".join(sorted(f"epc={_hash_value(e)}" for e in event["epcList"])))
     for key in _QUANTITY_LISTS:
         if event.get(key):
             elements = []
             for element in event[key]:
-                text = f"quantityElementepcClass={_hash_id(element['epcClass'])}"
-                text += f"quantity={_hash_number(element['quantity'])}"
+                text = f"quantityElementepcClass={_hash_value(element['epcClass'])}"
+                text += f"quantity={_hash_value(element['quantity'])}"
                 if element.get("uom"):
                     text += f"uom={element['uom']}"
                 elements.append(text)
             parts.append(key + "".join(sorted(elements)))
     for key in ("action", "transformationID"):
         if event.get(key):
-            parts.append(f"{key}={_hash_id(event[key])}")
+            parts.append(f"{key}={_hash_value(event[key])}")
     for key in ("bizStep", "disposition"):
         if event.get(key):
             parts.append(f"{key}={CBV}{_CBV_PREFIXES[key]}{event[key]}")
     for key in ("readPoint", "bizLocation"):
         if event.get(key):
-            parts.append(f"{key}id={_hash_id(event[key]['id'])}")
+            parts.append(f"{key}id={_hash_value(event[key]['id'])}")
+    others = []
     for key, item in (
         ("bizTransactionList", "bizTransaction"),
         ("sourceList", "source"),
@@ -249,21 +255,17 @@ def event_hash_input(event):
     ):
         if event.get(key):
             elements = sorted(
-                f"{item}={_hash_id(element[item])}type={CBV}{_CBV_PREFIXES[key]}{element['type']}"
+                f"type={CBV}{_CBV_PREFIXES[key]}{element['type']}"
+                f"{item}={_hash_value(element[item])}"
                 for element in event[key]
             )
-            parts.append(key + "".join(elements))
+            others.append(key + "".join(elements))
     if event.get("ilmd"):
-        parts.append(
+        others.append(
             "ilmd"
-            + "".join(
-                sorted(
-                    "{urn:epcglobal:cbv:mda:}" + f"{key.split(':', 1)[1]}={value}"
-                    for key, value in event["ilmd"].items()
-                )
-            )
+            + "".join(sorted(f"{key}={_hash_value(value)}" for key, value in event["ilmd"].items()))
         )
-    return "".join(parts)
+    return "".join(parts + sorted(others))
 
 
 def event_hash(event):
