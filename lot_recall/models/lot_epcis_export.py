@@ -32,7 +32,10 @@ class LotEpcisExport(models.AbstractModel):
     the supplier's code; a shipment an ObjectEvent OBSERVE (``shipping``, ``in_transit``);
     a manufacturing order one TransformationEvent per lot made (``creating_class_instance``,
     sharing the order as ``transformationID``, the inputs on the first, the made lot's
-    master data in ``ilmd``), an unbuild the same with ``disassembling``. Every event has
+    master data in ``ilmd``), an unbuild the same with ``disassembling``. A lot received
+    from a supplier not subject to FSMA 204 and given its code here is observed under the
+    supplier's code, then relabelled: a TransformationEvent (``commissioning``) from the
+    supplier's lot to the new one. Every event has
     its EPCIS event hash as ``eventID``; the header carries the master data of the
     products, places and parties (names, addresses, phones).
 
@@ -78,11 +81,19 @@ class LotEpcisExport(models.AbstractModel):
         for (cte, _event_id), group in groups.items():
             if cte == CTE_TRANSFORMATION:
                 events.extend(self._transformation_events(group, ids))
-            else:
-                events.append(self._object_event(group, ids))
+                continue
+            relabelled = [row for row in group if row.get("relabelled_from")]
+            if relabelled:
+                group = [
+                    dict(row, tlc=row["relabelled_from"]) if row in relabelled else row
+                    for row in group
+                ]
+            events.append(self._object_event(group, ids))
+            if relabelled:
+                events.append(self._relabel_event(relabelled, ids))
         for event in events:
             event["eventID"] = event_hash(event)
-        events.sort(key=lambda event: (event["eventTime"], event.get("bizStep", "")))
+        events.sort(key=lambda event: event["eventTime"])  # stable: a relabel follows its receipt
         return events
 
     def _base_event(self, event_type, group):
@@ -144,6 +155,28 @@ class LotEpcisExport(models.AbstractModel):
             event["destinationList"] = [
                 {"type": d["type"], "destination": d["id"]} for d in destinations
             ]
+        return event
+
+    def _relabel_event(self, rows, ids):
+        """Lots received under the code of a supplier not subject to FSMA 204 and given
+        their traceability lot code here (21 CFR 1.1345(b)): TransformationEvent from the
+        supplier's lot to the new one, with the new lot's master data."""
+        first = rows[0]
+        event = self._base_event("TransformationEvent", rows)
+        event.update(
+            {
+                "inputQuantityList": ids.quantities(
+                    [dict(row, tlc=row["relabelled_from"]) for row in rows]
+                ),
+                "outputQuantityList": ids.quantities(rows),
+                "bizStep": "commissioning",
+                "disposition": "active",
+                "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
+                "bizLocation": {"id": ids.site(first["warehouse_id"], first["company_id"])},
+            }
+        )
+        if len({row["lot_id"] for row in rows}) == 1:
+            event["ilmd"] = ids.ilmd(first["lot_id"], first["tz"])
         return event
 
     def _transformation_events(self, group, ids):

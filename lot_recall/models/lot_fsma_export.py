@@ -386,8 +386,17 @@ class LotFsmaExport(models.AbstractModel):
 
         rows = []
         for line, cte, role in classified:
-            lot_id, lot_name, _product, _supplier_lot = lot_info[line["lot_id"]]
+            lot_id, lot_name, _product, supplier_lot = lot_info[line["lot_id"]]
             tlc, tlc_location, tlc_reference = tlcs[lot_id]
+            origin = origins.get(lot_id)
+            # Received from an exempt supplier under its own code, given a new one here.
+            relabelled = (
+                cte == CTE_RECEIVING
+                and origin
+                and origin[1] == "supplier"
+                and origin[2] == line["picking_id"]
+                and (supplier_lot or "").strip() not in ("", tlc)
+            )
             picking = pickings.get(line["picking_id"])
             move = moves.get(line["move_id"], {})
             production_id = move.get("production_id") or move.get("raw_material_production_id")
@@ -415,6 +424,7 @@ class LotFsmaExport(models.AbstractModel):
                 "transformation_location": "",
                 "tlc_source_location": tlc_location,
                 "tlc_source_reference": tlc_reference,
+                "relabelled_from": supplier_lot.strip() if relabelled else "",
                 "picking_id": line["picking_id"] or False,
                 "production_id": production_id or False,
                 "unbuild_id": unbuild_id or False,

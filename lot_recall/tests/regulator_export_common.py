@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase
 
 SCHEMA = json.loads((Path(__file__).parent / "data/epcis/EPCIS-JSON-Schema.json").read_text())
 # CBV 2.0 vocabularies the exports may use.
-BIZ_STEPS = {"receiving", "shipping", "creating_class_instance", "disassembling"}
+BIZ_STEPS = {"receiving", "shipping", "creating_class_instance", "disassembling", "commissioning"}
 DISPOSITIONS = {"in_progress", "in_transit", "active"}
 BIZ_TRANSACTION_TYPES = {"po", "desadv", "recadv", "rma", "prodorder"}
 SOURCE_DEST_TYPES = {"owning_party", "possessing_party", "location"}

@@ -253,3 +253,44 @@ class TestEpcisExport(RegulatorExportCommon):
             "https://id.gs1.org/414/0614141000029"
         ]
         self.assertEqual(plant["city"], "New York")
+
+    def test_lot_of_an_exempt_supplier_is_relabelled_here(self):
+        self.farm.lot_fsma_exempt = True
+        document = self._document(self.rom_lot)
+        receipt, relabel, production = document["epcisBody"]["eventList"]
+        ours = "https://id.gs1.org/01/04012345000016/10/ROM-T1"
+        self.assertEqual(receipt["bizStep"], "receiving")
+        self.assertEqual(receipt["quantityList"][0]["epcClass"], ROMAINE)
+        self.assertEqual(
+            (relabel["type"], relabel["bizStep"]), ("TransformationEvent", "commissioning")
+        )
+        self.assertEqual(
+            relabel["inputQuantityList"], [{"epcClass": ROMAINE, "quantity": 50.0, "uom": "KGM"}]
+        )
+        self.assertEqual(
+            relabel["outputQuantityList"], [{"epcClass": ours, "quantity": 50.0, "uom": "KGM"}]
+        )
+        self.assertEqual(relabel["ilmd"]["cbvmda:lotNumber"], "ROM-T1")
+        self.assertEqual(production["inputQuantityList"][0]["epcClass"], ours)
+
+    def test_unbuild_is_disassembling(self):
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "product_id": self.salad.id,
+                "bom_id": self.bom.id,
+                "mo_id": self.production.id,
+                "lot_id": self.sal_lot.id,
+                "product_qty": 10,
+                "product_uom_id": self.unit.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.stock.id,
+            }
+        )
+        unbuild.action_unbuild()
+        events = self._events(self._document(self.sal_lot), bizStep="disassembling")
+        self.assertTrue(events)
+        self.assertEqual(events[0]["bizTransactionList"][0]["type"], "prodorder")
+        self.assertEqual(
+            events[0]["inputQuantityList"],
+            [{"epcClass": f"{BASE}/class/SAL/SAL-T1", "quantity": 10.0}],
+        )
