@@ -7,3 +7,4 @@ from . import test_recall_security
 from . import test_recall_report
 from . import test_recall_demo
 from . import test_tours
+from . import test_regulator_export_demo

@@ -65,7 +65,11 @@ class RegulatorExportCommon(TransactionCase):
         super().setUpClass()
         cls.flows = cls.env["lot.traceability.demo"]
         cls.company = cls.env.company
-        cls.company.lot_identifier_domain = "trace.example.com"
+        # Whatever the demo configured: no GS1 company prefix nor company GLN here.
+        cls.company.write(
+            {"lot_gs1_company_prefix": False, "lot_identifier_domain": "trace.example.com"}
+        )
+        cls.company.partner_id.barcode = False
         cls.us = cls.env.ref("base.us")
         california = cls.env.ref("base.state_us_5")
         cls.farm_gln = with_check_digit("061414100001")
