@@ -117,7 +117,9 @@ class LotEpcisExport(models.AbstractModel):
                 "action": "OBSERVE",
                 "bizStep": "receiving" if receiving else "shipping",
                 "disposition": "in_progress" if receiving else "in_transit",
-                "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
+                "readPoint": {
+                    "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+                },
             }
         )
         if receiving:
@@ -132,19 +134,15 @@ class LotEpcisExport(models.AbstractModel):
             {"type": "owning_party", "id": ids.company_party(company_id)},
             {"type": "location", "id": ids.site(first["warehouse_id"], company_id)},
         ]
-        other_side = "src" if receiving else "dst"
-        other_warehouse = (
-            first[f"{other_side}_warehouse_id"] if "src_warehouse_id" in first else False
-        )
-        if other_warehouse:
+        if first.get("other_warehouse_id"):
             theirs = [
                 {"type": "owning_party", "id": ids.company_party(company_id)},
-                {"type": "location", "id": ids.site(other_warehouse, company_id)},
+                {"type": "location", "id": ids.site(first["other_warehouse_id"], company_id)},
             ]
         elif first["partner_id"]:
             theirs = [
-                {"type": "owning_party", "id": ids.party(first["partner_id"])},
-                {"type": "location", "id": ids.address(first["partner_id"])},
+                {"type": "owning_party", "id": ids.party(first["partner_id"], company_id)},
+                {"type": "location", "id": ids.address(first["partner_id"], company_id)},
             ]
         else:
             theirs = []
@@ -162,6 +160,7 @@ class LotEpcisExport(models.AbstractModel):
         their traceability lot code here (21 CFR 1.1345(b)): TransformationEvent from the
         supplier's lot to the new one, with the new lot's master data."""
         first = rows[0]
+        company_id = first["company_id"]
         event = self._base_event("TransformationEvent", rows)
         event.update(
             {
@@ -171,8 +170,10 @@ class LotEpcisExport(models.AbstractModel):
                 "outputQuantityList": ids.quantities(rows),
                 "bizStep": "commissioning",
                 "disposition": "active",
-                "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
-                "bizLocation": {"id": ids.site(first["warehouse_id"], first["company_id"])},
+                "readPoint": {
+                    "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+                },
+                "bizLocation": {"id": ids.site(first["warehouse_id"], company_id)},
             }
         )
         if len({row["lot_id"] for row in rows}) == 1:
@@ -194,7 +195,9 @@ class LotEpcisExport(models.AbstractModel):
             "transformationID": order,
             "bizStep": "disassembling" if first["unbuild_id"] else "creating_class_instance",
             "disposition": "active",
-            "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
+            "readPoint": {
+                "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+            },
             "bizLocation": {"id": ids.site(first["warehouse_id"], company_id)},
             "bizTransactionList": [{"type": "prodorder", "bizTransaction": order}],
         }
@@ -335,8 +338,7 @@ class _Identifiers:
             )
         }
         warehouse_ids = {row["warehouse_id"] for row in rows if row.get("warehouse_id")}
-        warehouse_ids |= {row.get("src_warehouse_id") for row in rows} - {None, False}
-        warehouse_ids |= {row.get("dst_warehouse_id") for row in rows} - {None, False}
+        warehouse_ids |= {row.get("other_warehouse_id") for row in rows} - {None, False}
         self.warehouses = {wh.id: wh for wh in sudo["stock.warehouse"].browse(warehouse_ids)}
         partners = sudo["res.partner"].browse(
             {row["partner_id"] for row in rows if row.get("partner_id")}
@@ -481,21 +483,25 @@ class _Identifiers:
         self._master[vocabulary][uri] = attributes
         return uri
 
-    def location(self, location_id, warehouse_id):
+    def location(self, location_id, warehouse_id, company_id):
         """The stock location: its own GLN, else its warehouse (site)."""
+        return self._cached(
+            ("location", location_id, warehouse_id, company_id),
+            lambda: self._location(location_id, warehouse_id, company_id),
+        )
+
+    def _location(self, location_id, warehouse_id, company_id):
         location = self.locations.get(location_id)
-        company_id = location.company_id.id if location else False
-        return self._cached(("location", location_id, warehouse_id), lambda: (
-            self._remember(
-                VOCABULARY_LOCATION,
-                gs1.sgln(location.barcode, "0", self._prefix(company_id)),
-                location.complete_name,
-                (self.warehouses.get(warehouse_id) or location.warehouse_id).partner_id
-                or location.company_id.partner_id,
-            )
-            if location and gs1.gln_or_none(location.barcode)
-            else self.site(warehouse_id, company_id or next(iter(self.companies)))
-        ))  # fmt: skip
+        gln = gs1.gln_or_none(location.barcode) if location else None
+        if not gln:
+            return self.site(warehouse_id, company_id)
+        warehouse = self.warehouses.get(warehouse_id) or location.warehouse_id
+        return self._remember(
+            VOCABULARY_LOCATION,
+            gs1.sgln(gln, "0", self._prefix(company_id)),
+            location.complete_name,
+            warehouse.partner_id or self.companies[company_id].partner_id,
+        )
 
     def site(self, warehouse_id, company_id):
         """The warehouse (business location), by the GLN of its address."""
@@ -535,13 +541,13 @@ class _Identifiers:
 
         return self._cached(("company", company_id), compute)
 
-    def party(self, partner_id):
-        """The owning party: the commercial partner of the transfer's partner."""
+    def party(self, partner_id, company_id):
+        """The owning party: the commercial partner of the transfer's partner (named under
+        the prefix and domain of the exporting company)."""
 
         def compute():
             partner = self.partners[partner_id].commercial_partner_id
             gln = gs1.gln_or_none(partner.barcode)
-            company_id = next(iter(self.companies))
             uri = (
                 gs1.pgln(gln, self._prefix(company_id))
                 if gln
@@ -551,15 +557,14 @@ class _Identifiers:
             )
             return self._remember(VOCABULARY_SOURCE_DEST, uri, partner.name, partner)
 
-        return self._cached(("party", partner_id), compute)
+        return self._cached(("party", partner_id, company_id), compute)
 
-    def address(self, partner_id):
+    def address(self, partner_id, company_id):
         """The address goods were shipped to or came from."""
 
         def compute():
             partner = self.partners[partner_id]
             gln = gs1.gln_or_none(partner.barcode)
-            company_id = next(iter(self.companies))
             uri = (
                 gs1.sgln(gln, "0", self._prefix(company_id))
                 if gln
@@ -570,7 +575,7 @@ class _Identifiers:
             )  # fmt: skip
             return self._remember(VOCABULARY_SOURCE_DEST, uri, partner.complete_name, partner)
 
-        return self._cached(("address", partner_id), compute)
+        return self._cached(("address", partner_id, company_id), compute)
 
     def transaction(self, document, company_id):
         """A business document: ``urn:epcglobal:cbv:bt:<company GLN>:<document>`` (the

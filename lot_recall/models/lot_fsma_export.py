@@ -153,7 +153,10 @@ class LotFsmaExport(models.AbstractModel):
             ``product_id``, ``uom_id``, ``quantity`` in the line's unit, ``move_line_id``,
             ``picking_id``, ``production_id``, ``unbuild_id``, ``partner_id`` (the other
             party), ``location_id`` (our stock location), ``warehouse_id``, ``company_id``,
-            ``tz``, ``src_usage`` and ``dst_usage``
+            ``tz``, ``src_usage``, ``dst_usage``, ``other_warehouse_id`` (the company's other
+            site of a move between sites), ``documents`` (EPCIS business transactions
+            ``[(type, number)]``) and ``relabelled_from`` (the supplier's lot code of a lot
+            given its TLC at receipt)
         """
         if isinstance(lot_ids, models.BaseModel):
             lot_ids = lot_ids.ids
@@ -486,6 +489,7 @@ class LotFsmaExport(models.AbstractModel):
                     documents=documents,
                     location_id=location_id,
                     warehouse_id=warehouse_id,
+                    other_warehouse_id=other_wh,
                 )
             row["tz"] = places.tz(row["warehouse_id"], line["company_id"])
             rows.append(row)
@@ -703,6 +707,7 @@ class _Places:
         self._partner_texts = {}
         self._warehouse_texts = {}
         self._warehouse_addresses = {}
+        self._unknown_texts = {}
         self._tzs = {}
         self._tz_objects = {}
         self._read_partners(partner_ids)
@@ -780,8 +785,12 @@ class _Places:
 
     def unknown(self, location_id):
         """A place no partner names (a delivery without partner): the stock location, flagged."""
-        location = self.sudo_env["stock.location"].browse(location_id)
-        return self.env._("%s [recipient or source not recorded]", location.complete_name)
+        if location_id not in self._unknown_texts:
+            location = self.sudo_env["stock.location"].browse(location_id)
+            self._unknown_texts[location_id] = self.env._(
+                "%s [recipient or source not recorded]", location.complete_name
+            )
+        return self._unknown_texts[location_id]
 
     def describe(self, name, street, street2, zip_code, city, state, country, phone, barcode):
         """``name, street, street2, zip city, state, country, phone ..., GLN ...``; a

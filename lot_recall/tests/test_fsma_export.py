@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import openpyxl
 from odoo import Command, fields
@@ -12,7 +13,7 @@ from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .regulator_export_common import RegulatorExportCommon
+from .regulator_export_common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
 
 HEADER = [
     "Event ID",
@@ -568,3 +569,24 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
         delivery.move_ids.partner_id = False
         row = next(r for r in self.fsma._events(self.sal_lot) if r["event_id"] == delivery.name)
         self.assertIn("[recipient or source not recorded]", row["recipient"])
+
+    def test_moves_between_own_sites_in_epcis(self):
+        self.depot_address.barcode = with_check_digit("061414100009")
+        document = self.env["lot.epcis.export"].with_user(self.user)._document(self.sal_lot)
+        assert_valid_epcis(self, document)
+        name = quote(self.move_to_depot.name, safe="")
+        shipped, received = (
+            event
+            for event in document["epcisBody"]["eventList"]
+            if any(name in t["bizTransaction"] for t in event.get("bizTransactionList", []))
+        )
+        plant, depot = (
+            "https://id.gs1.org/414/0614141000029",
+            "https://id.gs1.org/414/0614141000098",
+        )
+        self.assertEqual(
+            (shipped["bizStep"], shipped["sourceList"][1]["source"]), ("shipping", plant)
+        )
+        self.assertEqual(shipped["destinationList"][1]["destination"], depot)
+        self.assertEqual((received["bizStep"], received["bizLocation"]["id"]), ("receiving", depot))
+        self.assertEqual(received["sourceList"][1]["source"], plant)
