@@ -328,7 +328,6 @@ class _Identifiers:
         self.gtins = {
             product.id: gs1.gtin14_or_none(product.barcode or "") for product in self.products
         }
-        self.product_companies = {row["product_id"]: row["company_id"] for row in rows}
         self.uoms = {uom.id: uom for uom in sudo["uom.uom"].browse({row["uom_id"] for row in rows})}
         self.count_category = env.ref(COUNT_CATEGORY, raise_if_not_found=False)
         self.locations = {
@@ -348,8 +347,6 @@ class _Identifiers:
             company.id: company
             for company in sudo["res.company"].browse({row["company_id"] for row in rows})
         }
-        self.tz = {row["lot_id"]: row["tz"] for row in rows}
-        self.tlc_products = {}
         self._memo = {}
         self._master = {
             VOCABULARY_EPC_CLASS: {},

@@ -101,13 +101,14 @@ ROLE_ORDER = {"input": 0, "output": 1, False: 2}
 class LotFsmaExport(models.AbstractModel):
     """FDA FSMA 204 electronic sortable spreadsheet of lots (21 CFR 1.1340, 1.1345, 1.1350).
 
-    One row per critical tracking event of the lots: receiving (from a vendor, a customer
-    return or another company through a transit location), shipping (to a customer, back to
-    a vendor or to another company) and transformation (one row per input lot consumed and
-    per output lot made by a manufacturing or unbuild order; the rows of one order share its
-    name as event id). Internal transfers, scraps and inventory adjustments are not critical
-    tracking events. The lines are read with a few set-based queries; partners, products,
-    locations and lots are read once each, in batches.
+    One row per critical tracking event of the lots (see :meth:`_classify`): receiving
+    (from a vendor, a customer return, a transit location or another site of the company),
+    shipping (to a customer, back to a vendor, to a transit location or another site) and
+    transformation (one row per input lot consumed and per output lot made by a
+    manufacturing or unbuild order; the rows of one order share its name as event id).
+    Every row of a lot carries its traceability lot code (see :meth:`_tlcs`). The lines are
+    read with a few set-based queries; partners, products, locations and lots are read once
+    each, in batches.
     """
 
     _name = "lot.fsma.export"
