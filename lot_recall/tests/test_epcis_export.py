@@ -294,3 +294,28 @@ class TestEpcisExport(RegulatorExportCommon):
             events[0]["inputQuantityList"],
             [{"epcClass": f"{BASE}/class/SAL/SAL-T1", "quantity": 10.0}],
         )
+
+    def test_units_are_unece_codes_and_counts_bare(self):
+        square_meter = self.env.ref("uom.uom_square_meter")
+        bag = self.env["uom.uom"].create(
+            {
+                "name": "Bag of 5 kg Test",
+                "category_id": self.kg.category_id.id,
+                "uom_type": "bigger",
+                "factor_inv": 5,
+            }
+        )
+        film = self._product("Film Test", "FLM", square_meter)
+        film_lot = self._lot("FLM-1", film)
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        self._transfer(self.warehouse.in_type_id, self.farm, suppliers, self.stock,
+                       [(film_lot, 12.5, square_meter), (self.spn_lot, 2, bag)], 4)  # fmt: skip
+        receipt = self._events(self._document(film_lot | self.spn_lot), bizStep="receiving")[-1]
+        self.assertEqual(
+            receipt["quantityList"],
+            [
+                {"epcClass": f"{BASE}/class/FLM/FLM-1", "quantity": 12.5, "uom": "MTK"},
+                # A unit without UN/ECE code: in its category's reference unit.
+                {"epcClass": f"{BASE}/class/SPN/SPN-T1", "quantity": 10.0, "uom": "KGM"},
+            ],
+        )
