@@ -335,6 +335,30 @@ class TestFsmaExport(RegulatorExportCommon):
             self._assert_nothing_of(content, other, vendor, customer)
         self.assertIn(self.receipt.name.replace("/", "%2F"), content)
 
+    def test_epcis_identifiers_follow_each_company_settings(self):
+        other, vendor, _customer = self._other_company_flows()
+        user_b = new_test_user(
+            self.env,
+            login="epcis_company_b",
+            groups="stock.group_stock_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        epcis_b = self.env["lot.epcis.export"].with_user(user_b)
+        # Company B has no private domain: its export is refused, naming what lacks an id.
+        with self.assertRaisesRegex(UserError, "Secret Vendor B"):
+            epcis_b._document(self.lots)
+        other.lot_identifier_domain = "b.example.com"
+        content = json.dumps(epcis_b._document(self.lots))
+        assert_valid_epcis(self, json.loads(content))
+        self.assertIn("https://b.example.com/party/Secret%20Vendor%20B", content)
+        self.assertNotIn("trace.example.com", content)
+        # Company A's export is untouched by B's settings.
+        user_a = new_test_user(self.env, login="epcis_company_a", groups="stock.group_stock_user")
+        content = json.dumps(self.env["lot.epcis.export"].with_user(user_a)._document(self.lots))
+        self.assertNotIn("b.example.com", content)
+        self.assertNotIn(vendor.name, content)
+
     def test_wizard_refuses_lots_and_recalls_the_user_cannot_read(self):
         other = self.env["res.company"].create({"name": "Hidden Greens B"})
         their_lot = self._lot("THEIRS-1", self.spinach, company_id=other.id)
