@@ -29,6 +29,7 @@
     },
     "demo": [
         "demo/lot_traceability_demo.xml",
+        "demo/lot_gs1_demo.xml",
         "demo/lot_multicompany_demo.xml",
     ],
     "assets": {

@@ -1,3 +1,6 @@
+import hashlib
+import math
+import re
 from collections import defaultdict
 from urllib.parse import quote
 
@@ -5,69 +8,42 @@ import pytz
 from odoo import api, fields, models
 from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_traceability.tools import gs1
+from odoo.exceptions import UserError
 
-from .lot_fsma_export import CTE_RECEIVING, CTE_TRANSFORMATION, gln_or_none
+from .lot_fsma_export import CTE_RECEIVING, CTE_TRANSFORMATION
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-# System parameters (Settings > Technical > System Parameters).
-PARAM_PREFIXES = "lot_recall.gs1_company_prefixes"
-PARAM_PREFIX_LENGTH = "lot_recall.gs1_company_prefix_length"
-PARAM_IDENTIFIER_BASE = "lot_recall.epcis_identifier_base"
-DEFAULT_PREFIX_LENGTH = 7
-
-# UN/CEFACT Recommendation 20 codes of Odoo's units; a quantity in "Units" is a count and
-# has no unit in EPCIS. Other units are converted to their category's reference unit.
-UOM_CODES = {
-    "uom.product_uom_unit": None,
-    "uom.product_uom_dozen": "DZN",
-    "uom.product_uom_kgm": "KGM",
-    "uom.product_uom_gram": "GRM",
-    "uom.product_uom_ton": "TNE",
-    "uom.product_uom_lb": "LBR",
-    "uom.product_uom_oz": "ONZ",
-    "uom.product_uom_litre": "LTR",
-    "uom.product_uom_cubic_meter": "MTQ",
-    "uom.product_uom_floz": "OZA",
-    "uom.product_uom_qt": "QTL",
-    "uom.product_uom_gal": "GLL",
-    "uom.product_uom_cubic_inch": "INQ",
-    "uom.product_uom_cubic_foot": "FTQ",
-    "uom.product_uom_meter": "MTR",
-    "uom.product_uom_cm": "CMT",
-    "uom.product_uom_millimeter": "MMT",
-    "uom.product_uom_km": "KMT",
-    "uom.product_uom_inch": "INH",
-    "uom.product_uom_foot": "FOT",
-    "uom.product_uom_yard": "YRD",
-    "uom.product_uom_mile": "SMI",
-    "uom.product_uom_hour": "HUR",
-    "uom.product_uom_day": "DAY",
-}
-# Characters of a lot number escaped in an EPC URI (GS1 Tag Data Standard, table A-1).
-_URI_ESCAPES = {'"': "%22", "%": "%25", "&": "%26", "/": "%2F", "<": "%3C", ">": "%3E", "?": "%3F"}
+CBV = "https://ref.gs1.org/cbv/"
+MDA = "urn:epcglobal:cbv:mda#"
+VOCABULARY_EPC_CLASS = "urn:epcglobal:epcis:vtype:EPCClass"
+VOCABULARY_LOCATION = "urn:epcglobal:epcis:vtype:BusinessLocation"
+VOCABULARY_SOURCE_DEST = "urn:epcglobal:epcis:vtype:SourceDest"
+# Odoo's unit categories whose quantities are counts: no unit of measure in EPCIS.
+COUNT_CATEGORY = "uom.product_uom_categ_unit"
+# Characters a business transaction id keeps (RFC 8141 URN characters, no percent-escape).
+_BT_UNSAFE = re.compile(r"[^A-Za-z0-9()+,\-.:=@;$_!*'/]")
 
 
 class LotEpcisExport(models.AbstractModel):
     """GS1 EPCIS 2.0 JSON-LD document of the critical tracking events of lots.
 
-    Built from :meth:`lot.fsma.export._events`: receipts from vendors are ObjectEvents with
-    action ADD (the lot enters this company's records under its traceability lot code) and
-    the lot's master data in ``ilmd``; other receipts (customer returns, other companies)
-    and shipments are ObjectEvents with action OBSERVE, one per transfer; a manufacturing
-    or unbuild order is one TransformationEvent per lot it made (all sharing the order as
-    ``transformationID``, the inputs on the first), with the made lot's ``ilmd``.
-    Quantities are lot-level (``quantityList`` of ``epcClass``, ``quantity``, ``uom``).
+    Built from :meth:`lot.fsma.export._events`, under the same traceability lot codes:
+    a receipt is an ObjectEvent OBSERVE (``receiving``, ``in_progress``) of the lot under
+    the supplier's code; a shipment an ObjectEvent OBSERVE (``shipping``, ``in_transit``);
+    a manufacturing order one TransformationEvent per lot made (``creating_class_instance``,
+    sharing the order as ``transformationID``, the inputs on the first, the made lot's
+    master data in ``ilmd``), an unbuild the same with ``disassembling``. A lot received
+    from a supplier not subject to FSMA 204 and given its code here is observed under the
+    supplier's code, then relabelled: a TransformationEvent (``commissioning``) from the
+    supplier's lot to the new one. Every event has
+    its EPCIS event hash as ``eventID``; the header carries the master data of the
+    products, places and parties (names, addresses, phones).
 
-    Identifiers: ``urn:epc:class:lgtin`` (lot of a GTIN), ``urn:epc:id:sgln`` and
-    ``urn:epc:id:pgln`` (locations and parties with a GLN) when the product barcode, the
-    stock location's or partner's barcode is a valid GTIN or 13-digit GLN, split after the
-    GS1 company prefix (system parameters ``lot_recall.gs1_company_prefixes``, a comma
-    separated list of known prefixes, else ``lot_recall.gs1_company_prefix_length``,
-    default 7 digits). Everything else gets a private HTTP URI under
-    ``lot_recall.epcis_identifier_base`` (default ``<web.base.url>/epcis``):
-    ``.../class/<product id>/<lot>``, ``.../location/<stock location id>``,
-    ``.../warehouse/<warehouse id>``, ``.../party/<partner id>``,
-    ``.../address/<partner id>`` and ``.../bt/<document>``.
+    Identifiers: GS1 keys (GTIN on products, GLN as barcode of partners, warehouse
+    addresses and stock locations) as EPC URIs when they start with the company's GS1
+    company prefix, else as GS1 Digital Link URIs; everything else as private URIs under
+    the company's identifier domain, never database ids. Without a domain where one is
+    needed, the export is refused.
     """
 
     _name = "lot.epcis.export"
@@ -78,35 +54,46 @@ class LotEpcisExport(models.AbstractModel):
         """EPCIS 2.0 document (a JSON-serialisable dict) of the lots' tracking events.
 
         Same lots, periods and access rules as :meth:`lot.fsma.export._events`.
+
+        :raise UserError: when a product, place or party has neither a GS1 key nor a
+            private identifier domain on its company
         """
         rows = self.env["lot.fsma.export"]._events(lot_ids, date_from, date_to)
-        return {
+        ids = _Identifiers(self.env, rows)
+        events = self._event_list(rows, ids)
+        ids.check()
+        document = {
             "@context": EPCIS_CONTEXT,
             "type": "EPCISDocument",
             "schemaVersion": "2.0",
             "creationDate": _timestamp(fields.Datetime.now()),
-            "epcisBody": {"eventList": self._event_list(rows)},
         }
+        if events:
+            document["epcisHeader"] = {"epcisMasterData": {"vocabularyList": ids.master_data()}}
+        document["epcisBody"] = {"eventList": events}
+        return document
 
-    def _event_list(self, rows):
-        if not rows:
-            return []
-        ids = _Identifiers(self.env, rows)
+    def _event_list(self, rows, ids):
         groups = defaultdict(list)
         for row in rows:
-            if row["cte"] == CTE_RECEIVING and row["src_usage"] == "supplier":
-                key = ("add", row["event_id"], row["lot_id"])
-            else:
-                key = (row["cte"], row["event_id"])
-            groups[key].append(row)
+            groups[row["cte"], row["event_id"]].append(row)
         events = []
-        for key, group in groups.items():
-            cte = group[0]["cte"]
+        for (cte, _event_id), group in groups.items():
             if cte == CTE_TRANSFORMATION:
                 events.extend(self._transformation_events(group, ids))
-            else:
-                events.append(self._object_event(group, ids, add=key[0] == "add"))
-        events.sort(key=lambda event: (event["eventTime"], event.get("bizStep", "")))
+                continue
+            relabelled = [row for row in group if row.get("relabelled_from")]
+            if relabelled:
+                group = [
+                    dict(row, tlc=row["relabelled_from"]) if row in relabelled else row
+                    for row in group
+                ]
+            events.append(self._object_event(group, ids))
+            if relabelled:
+                events.append(self._relabel_event(relabelled, ids))
+        for event in events:
+            event["eventID"] = event_hash(event)
+        events.sort(key=lambda event: event["eventTime"])  # stable: a relabel follows its receipt
         return events
 
     def _base_event(self, event_type, group):
@@ -117,49 +104,48 @@ class LotEpcisExport(models.AbstractModel):
             "eventTimeZoneOffset": _offset(moment, group[0]["tz"]),
         }
 
-    def _object_event(self, group, ids, add=False):
-        """One shipment or receipt: ObjectEvent with the lots' quantities."""
+    def _object_event(self, group, ids):
+        """One shipment or receipt: ObjectEvent OBSERVE of the lots' quantities."""
         first = group[0]
         receiving = first["cte"] == CTE_RECEIVING
+        company_id = first["company_id"]
         event = self._base_event("ObjectEvent", group)
         event.update(
             {
                 "epcList": [],
-                "action": "ADD" if add else "OBSERVE",
+                "quantityList": ids.quantities(group),
+                "action": "OBSERVE",
                 "bizStep": "receiving" if receiving else "shipping",
-                "disposition": ("active" if add else "in_progress") if receiving else "in_transit",
-                "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
+                "disposition": "in_progress" if receiving else "in_transit",
+                "readPoint": {
+                    "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+                },
             }
         )
         if receiving:
-            event["bizLocation"] = {"id": ids.site(first["warehouse_id"], first["company_id"])}
-        event["quantityList"] = ids.quantities(group)
+            event["bizLocation"] = {"id": ids.site(first["warehouse_id"], company_id)}
         transactions = [
-            {
-                "type": "recadv" if receiving else "desadv",
-                "bizTransaction": ids.transaction(first["reference_number"], first["company_id"]),
-            }
+            {"type": kind, "bizTransaction": ids.transaction(number, company_id)}
+            for kind, number in first["documents"]
         ]
-        if first["source_document"]:
-            transactions.append(
-                {
-                    "type": "po",
-                    "bizTransaction": ids.transaction(
-                        first["source_document"], first["company_id"]
-                    ),
-                }
-            )
-        event["bizTransactionList"] = transactions
+        if transactions:
+            event["bizTransactionList"] = transactions
         ours = [
-            {"type": "owning_party", "id": ids.company_party(first["company_id"])},
-            {"type": "location", "id": ids.site(first["warehouse_id"], first["company_id"])},
+            {"type": "owning_party", "id": ids.company_party(company_id)},
+            {"type": "location", "id": ids.site(first["warehouse_id"], company_id)},
         ]
-        theirs = []
-        if first["partner_id"]:
+        if first.get("other_warehouse_id"):
             theirs = [
-                {"type": "owning_party", "id": ids.party(first["partner_id"])},
-                {"type": "location", "id": ids.address(first["partner_id"])},
+                {"type": "owning_party", "id": ids.company_party(company_id)},
+                {"type": "location", "id": ids.site(first["other_warehouse_id"], company_id)},
             ]
+        elif first["partner_id"]:
+            theirs = [
+                {"type": "owning_party", "id": ids.party(first["partner_id"], company_id)},
+                {"type": "location", "id": ids.address(first["partner_id"], company_id)},
+            ]
+        else:
+            theirs = []
         sources, destinations = (theirs, ours) if receiving else (ours, theirs)
         if sources:
             event["sourceList"] = [{"type": s["type"], "source": s["id"]} for s in sources]
@@ -167,7 +153,30 @@ class LotEpcisExport(models.AbstractModel):
             event["destinationList"] = [
                 {"type": d["type"], "destination": d["id"]} for d in destinations
             ]
-        if add:
+        return event
+
+    def _relabel_event(self, rows, ids):
+        """Lots received under the code of a supplier not subject to FSMA 204 and given
+        their traceability lot code here (21 CFR 1.1345(b)): TransformationEvent from the
+        supplier's lot to the new one, with the new lot's master data."""
+        first = rows[0]
+        company_id = first["company_id"]
+        event = self._base_event("TransformationEvent", rows)
+        event.update(
+            {
+                "inputQuantityList": ids.quantities(
+                    [dict(row, tlc=row["relabelled_from"]) for row in rows]
+                ),
+                "outputQuantityList": ids.quantities(rows),
+                "bizStep": "commissioning",
+                "disposition": "active",
+                "readPoint": {
+                    "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+                },
+                "bizLocation": {"id": ids.site(first["warehouse_id"], company_id)},
+            }
+        )
+        if len({row["lot_id"] for row in rows}) == 1:
             event["ilmd"] = ids.ilmd(first["lot_id"], first["tz"])
         return event
 
@@ -175,23 +184,22 @@ class LotEpcisExport(models.AbstractModel):
         """A manufacturing or unbuild order: one TransformationEvent per lot made, sharing
         the order as transformation id; the inputs go on the first one."""
         first = group[0]
+        company_id = first["company_id"]
         inputs = [row for row in group if row["role"] == "input"]
         outputs = defaultdict(list)
         for row in group:
             if row["role"] == "output":
                 outputs[row["lot_id"]].append(row)
+        order = ids.transaction(first["event_id"], company_id)
         common = {
-            "transformationID": ids.transaction(first["event_id"], first["company_id"]),
-            "bizStep": "creating_class_instance",
+            "transformationID": order,
+            "bizStep": "disassembling" if first["unbuild_id"] else "creating_class_instance",
             "disposition": "active",
-            "readPoint": {"id": ids.location(first["location_id"], first["warehouse_id"])},
-            "bizLocation": {"id": ids.site(first["warehouse_id"], first["company_id"])},
-            "bizTransactionList": [
-                {
-                    "type": "prodorder",
-                    "bizTransaction": ids.transaction(first["event_id"], first["company_id"]),
-                }
-            ],
+            "readPoint": {
+                "id": ids.location(first["location_id"], first["warehouse_id"], company_id)
+            },
+            "bizLocation": {"id": ids.site(first["warehouse_id"], company_id)},
+            "bizTransactionList": [{"type": "prodorder", "bizTransaction": order}],
         }
         events = []
         for lot_id, made in outputs.items() or [(None, [])]:
@@ -220,83 +228,131 @@ def _offset(moment, tz_name):
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _split_prefix(digits, prefixes, length):
-    """(company prefix, rest) of a GS1 key's digits (without indicator or check digit)."""
-    for prefix in prefixes:
-        if digits.startswith(prefix):
-            return prefix, digits[len(prefix) :]
-    return digits[:length], digits[length:]
+# EPCIS event hash (CBV 2.0, section 8.9) ----------------------------------------------
+
+_CBV_PREFIXES = {
+    "bizStep": "BizStep-",
+    "disposition": "Disp-",
+    "bizTransactionList": "BTT-",
+    "sourceList": "SDT-",
+    "destinationList": "SDT-",
+}
+_QUANTITY_LISTS = ("quantityList", "inputQuantityList", "outputQuantityList")
+
+
+def _hash_value(value):
+    """A value as the event hash writes it: numbers without trailing zeros, EPC URIs as
+    their GS1 Digital Link, other texts stripped."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return gs1.epc_to_digital_link(text)
+    if not math.isfinite(number):
+        return text
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def event_hash_input(event):
+    """The pre-hash string of an event of this export (GS1 CBV 2.0 event hash, as its
+    reference implementation writes it): ``eventType``, then the fields of the canonical
+    order present in the event as ``name=value`` (lists as their name then their elements,
+    sorted), CBV values as web URIs, EPC URIs as GS1 Digital Link; then the other fields
+    (business transactions, sources, destinations, ILMD) sorted by name."""
+    parts = [f"eventType={event['type']}"]
+    for key in ("eventTime", "eventTimeZoneOffset"):
+        parts.append(f"{key}={event[key]}")
+    if event.get("epcList"):
+        parts.append("epcList" + "".join(sorted(f"epc={_hash_value(e)}" for e in event["epcList"])))
+    for key in _QUANTITY_LISTS:
+        if event.get(key):
+            elements = []
+            for element in event[key]:
+                text = f"quantityElementepcClass={_hash_value(element['epcClass'])}"
+                text += f"quantity={_hash_value(element['quantity'])}"
+                if element.get("uom"):
+                    text += f"uom={element['uom']}"
+                elements.append(text)
+            parts.append(key + "".join(sorted(elements)))
+    for key in ("action", "transformationID"):
+        if event.get(key):
+            parts.append(f"{key}={_hash_value(event[key])}")
+    for key in ("bizStep", "disposition"):
+        if event.get(key):
+            parts.append(f"{key}={CBV}{_CBV_PREFIXES[key]}{event[key]}")
+    for key in ("readPoint", "bizLocation"):
+        if event.get(key):
+            parts.append(f"{key}id={_hash_value(event[key]['id'])}")
+    others = []
+    for key, item in (
+        ("bizTransactionList", "bizTransaction"),
+        ("sourceList", "source"),
+        ("destinationList", "destination"),
+    ):
+        if event.get(key):
+            elements = sorted(
+                f"type={CBV}{_CBV_PREFIXES[key]}{element['type']}"
+                f"{item}={_hash_value(element[item])}"
+                for element in event[key]
+            )
+            others.append(key + "".join(elements))
+    if event.get("ilmd"):
+        others.append(
+            "ilmd"
+            + "".join(sorted(f"{key}={_hash_value(value)}" for key, value in event["ilmd"].items()))
+        )
+    return "".join(parts + sorted(others))
+
+
+def event_hash(event):
+    """EPCIS event hash ID of an event: ``ni:///sha-256;<hex>?ver=CBV2.0``."""
+    digest = hashlib.sha256(event_hash_input(event).encode()).hexdigest()
+    return f"ni:///sha-256;{digest}?ver=CBV2.0"
 
 
 class _Identifiers:
-    """EPCIS identifiers of the products, lots, locations and parties of some rows, each
-    read once for all rows."""
+    """EPCIS identifiers and master data of the products, lots, locations and parties of
+    some rows, each read once for all rows. What cannot be named (no GS1 key and no
+    private domain) is collected and refused by :meth:`check`."""
 
     def __init__(self, env, rows):
         self.env = env
         sudo = env(su=True)
-        params = sudo["ir.config_parameter"]
-        base = params.get_param(PARAM_IDENTIFIER_BASE) or (
-            (params.get_param("web.base.url") or "http://localhost").rstrip("/") + "/epcis"
-        )
-        self.base = base.rstrip("/")
-        self.prefixes = sorted(
-            (
-                prefix.strip()
-                for prefix in (params.get_param(PARAM_PREFIXES) or "").split(",")
-                if prefix.strip().isdigit()
-            ),
-            key=len,
-            reverse=True,
-        )
-        try:
-            length = int(params.get_param(PARAM_PREFIX_LENGTH) or DEFAULT_PREFIX_LENGTH)
-        except ValueError:
-            length = DEFAULT_PREFIX_LENGTH
-        self.prefix_length = min(max(length, 6), 12)
-
+        self.missing = set()
         self.lots = sudo["stock.lot"].browse({row["lot_id"] for row in rows})
         self.lots.fetch(["name", "product_id", "expiration_date", "use_date", "origin_country_id"])
         self.products = self.lots.product_id | sudo["product.product"].browse(
             {row["product_id"] for row in rows}
         )
+        self.descriptions = {row["product_id"]: row["product_description"] for row in rows}
         self.gtins = {
             product.id: gs1.gtin14_or_none(product.barcode or "") for product in self.products
         }
-        uoms = sudo["uom.uom"].browse({row["uom_id"] for row in rows})
-        codes = {}
-        for xmlid, code in UOM_CODES.items():
-            uom = env.ref(xmlid, raise_if_not_found=False)
-            if uom:
-                codes[uom.id] = code
-        self.uom_codes = codes
-        self.uoms = {uom.id: uom for uom in uoms}
-        locations = sudo["stock.location"].browse(
-            {row["location_id"] for row in rows if row.get("location_id")}
-        )
-        self.location_glns = {loc.id: gln_or_none(loc.barcode) for loc in locations}
-        warehouses = sudo["stock.warehouse"].browse(
-            {row["warehouse_id"] for row in rows if row.get("warehouse_id")}
-        )
-        self.warehouse_glns = {
-            wh.id: gln_or_none((wh.partner_id or wh.company_id.partner_id).barcode)
-            for wh in warehouses
+        self.uoms = {uom.id: uom for uom in sudo["uom.uom"].browse({row["uom_id"] for row in rows})}
+        self.count_category = env.ref(COUNT_CATEGORY, raise_if_not_found=False)
+        self.locations = {
+            loc.id: loc
+            for loc in sudo["stock.location"].browse(
+                {row["location_id"] for row in rows if row.get("location_id")}
+            )
         }
+        warehouse_ids = {row["warehouse_id"] for row in rows if row.get("warehouse_id")}
+        warehouse_ids |= {row.get("other_warehouse_id") for row in rows} - {None, False}
+        self.warehouses = {wh.id: wh for wh in sudo["stock.warehouse"].browse(warehouse_ids)}
         partners = sudo["res.partner"].browse(
             {row["partner_id"] for row in rows if row.get("partner_id")}
         )
-        partners.fetch(["barcode", "commercial_partner_id"])
-        commercials = partners.commercial_partner_id
-        commercials.fetch(["barcode"])
-        self.partner_glns = {partner.id: gln_or_none(partner.barcode) for partner in partners}
-        self.commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
-        self.commercial_glns = {p.id: gln_or_none(p.barcode) for p in commercials}
-        companies = sudo["res.company"].browse({row["company_id"] for row in rows})
-        self.company_partners = {
-            company.id: (company.partner_id.id, gln_or_none(company.partner_id.barcode))
-            for company in companies
+        self.partners = {partner.id: partner for partner in partners}
+        self.companies = {
+            company.id: company
+            for company in sudo["res.company"].browse({row["company_id"] for row in rows})
         }
         self._memo = {}
+        self._master = {
+            VOCABULARY_EPC_CLASS: {},
+            VOCABULARY_LOCATION: {},
+            VOCABULARY_SOURCE_DEST: {},
+        }
 
     def _cached(self, key, compute):
         """``compute()``, once per key: thousands of events name the same few things."""
@@ -304,30 +360,71 @@ class _Identifiers:
             self._memo[key] = compute()
         return self._memo[key]
 
-    # keys and classes ---------------------------------------------------------------
+    def check(self):
+        """Refuse the export when something could not be named."""
+        if self.missing:
+            raise UserError(
+                self.env._(
+                    "The EPCIS export needs a GS1 identifier (a GTIN on products, a GLN as "
+                    "barcode of partners and warehouse addresses) or a private identifier "
+                    "domain in the settings of the company. Missing for: %s.",
+                    ", ".join(sorted(self.missing)),
+                )
+            )
 
-    def _key(self, gs1_digits):
-        return _split_prefix(gs1_digits, self.prefixes, self.prefix_length)
+    def _private(self, company_id, kind, *keys, label=None):
+        """``https://<domain>/<kind>/<keys...>`` of the company's identifier domain."""
+        company = self.companies.get(company_id) or self.env.company
+        domain = company.sudo().lot_identifier_domain
+        if not domain:
+            self.missing.add(label or company.name)
+            return f"https://invalid.invalid/{kind}"
+        path = "/".join(quote(str(key), safe="") for key in keys)
+        return f"https://{domain}/{kind}/{path}"
 
-    def epc_class(self, product_id, lot_name):
+    def _prefix(self, company_id):
+        company = self.companies.get(company_id) or self.env.company
+        return company.sudo().lot_gs1_company_prefix or None
+
+    # classes and quantities -------------------------------------------------------------
+
+    def epc_class(self, product_id, tlc, company_id):
         return self._cached(
-            ("class", product_id, lot_name), lambda: self._epc_class(product_id, lot_name)
+            ("class", product_id, tlc), lambda: self._epc_class(product_id, tlc, company_id)
         )
 
-    def _epc_class(self, product_id, lot_name):
+    def _epc_class(self, product_id, tlc, company_id):
         gtin = self.gtins.get(product_id)
-        if gtin and lot_name and _valid_lot(lot_name):
-            prefix, item = self._key(gtin[1:13])
-            escaped = "".join(_URI_ESCAPES.get(char, char) for char in lot_name)
-            return f"urn:epc:class:lgtin:{prefix}.{gtin[0]}{item}.{escaped}"
-        return f"{self.base}/class/{product_id}/{quote(lot_name or '', safe='')}"
+        uri = None
+        if gtin and tlc:
+            try:
+                uri = gs1.epc_lot_class(gtin, tlc, self._prefix(company_id))
+            except gs1.GS1Error:
+                uri = None
+        product = self.products.browse(product_id)
+        if not uri:
+            uri = self._private(
+                company_id,
+                "class",
+                product.default_code or product.name,
+                tlc,
+                label=product.display_name,
+            )
+        attributes = [
+            {"id": f"{MDA}descriptionShort", "attribute": self.descriptions.get(product_id, "")},
+            {"id": f"{MDA}lotNumber", "attribute": tlc},
+        ]
+        if gtin:
+            attributes.append({"id": f"{MDA}gtin", "attribute": gtin})
+        self._master[VOCABULARY_EPC_CLASS][uri] = attributes
+        return uri
 
     def quantities(self, rows):
         """quantityList entries, the same lot and unit added up, in first-seen order."""
         totals = {}
         for row in rows:
             quantity, code = self._uom_quantity(row["quantity"], row["uom_id"])
-            key = (self.epc_class(row["product_id"], row["tlc"]), code)
+            key = (self.epc_class(row["product_id"], row["tlc"], row["company_id"]), code)
             totals[key] = totals.get(key, 0.0) + quantity
         result = []
         for (epc_class, code), quantity in totals.items():
@@ -338,19 +435,23 @@ class _Identifiers:
         return result
 
     def _uom_quantity(self, quantity, uom_id):
-        """(quantity, UN/CEFACT code or None for a count) of a quantity in an Odoo unit."""
-        if uom_id in self.uom_codes:
-            return quantity, self.uom_codes[uom_id]
+        """(quantity, UN/ECE code) of a quantity in an Odoo unit: a count (Units, Dozens)
+        is a bare quantity in units (no code); other units keep their UN/ECE code
+        (``uom.uom._get_unece_code``), else are converted to their category's reference."""
         uom = self.uoms[uom_id]
         reference = uom.category_id.uom_ids.filtered(lambda u: u.uom_type == "reference")[:1]
-        if reference and reference.id in self.uom_codes:
-            return uom._compute_quantity(quantity, reference, round=False), self.uom_codes[
-                reference.id
-            ]
+        if uom.category_id == self.count_category:
+            return uom._compute_quantity(quantity, reference or uom, round=False), None
+        if uom._get_external_ids().get(uom.id):
+            return quantity, uom._get_unece_code()
+        if reference and reference._get_external_ids().get(reference.id):
+            return uom._compute_quantity(quantity, reference, round=False), (
+                reference._get_unece_code()
+            )
         return quantity, None
 
     def ilmd(self, lot_id, tz_name):
-        """Lot master data (CBV master data attributes) of a lot made or first received."""
+        """Lot master data (CBV master data attributes) of a lot made here."""
         lot = self.lots.browse(lot_id)
         ilmd = {"cbvmda:lotNumber": lot.name}
         if lot.expiration_date:
@@ -361,64 +462,137 @@ class _Identifiers:
             ilmd["cbvmda:countryOfOrigin"] = lot.origin_country_id.code
         return ilmd
 
-    # locations, parties, transactions --------------------------------------------------
+    # locations, parties, transactions ----------------------------------------------------
 
-    def _sgln(self, gln, extension="0"):
-        prefix, reference = self._key(gln[:12])
-        return f"urn:epc:id:sgln:{prefix}.{reference}.{extension}"
+    def _remember(self, vocabulary, uri, name, address):
+        attributes = [{"id": f"{MDA}name", "attribute": name}]
+        for key, value in (
+            ("streetAddressOne", address.street),
+            ("streetAddressTwo", address.street2),
+            ("city", address.city),
+            ("state", address.state_id.code),
+            ("postalCode", address.zip),
+            ("countryCode", address.country_id.code),
+            ("telephone", address.phone),
+        ):
+            if value:
+                attributes.append({"id": f"{MDA}{key}", "attribute": value})
+        self._master[vocabulary][uri] = attributes
+        return uri
 
-    def _pgln(self, gln):
-        prefix, reference = self._key(gln[:12])
-        return f"urn:epc:id:pgln:{prefix}.{reference}"
+    def location(self, location_id, warehouse_id, company_id):
+        """The stock location: its own GLN, else its warehouse (site)."""
+        return self._cached(
+            ("location", location_id, warehouse_id, company_id),
+            lambda: self._location(location_id, warehouse_id, company_id),
+        )
 
-    def location(self, location_id, warehouse_id):
-        """The stock location: its own GLN, else its warehouse's GLN with the location id as
-        extension, else a private URI."""
-        gln = self.location_glns.get(location_id)
-        if gln:
-            return self._sgln(gln)
-        gln = self.warehouse_glns.get(warehouse_id)
-        if gln:
-            return self._sgln(gln, str(location_id))
-        return f"{self.base}/location/{location_id}"
+    def _location(self, location_id, warehouse_id, company_id):
+        location = self.locations.get(location_id)
+        gln = gs1.gln_or_none(location.barcode) if location else None
+        if not gln:
+            return self.site(warehouse_id, company_id)
+        warehouse = self.warehouses.get(warehouse_id) or location.warehouse_id
+        return self._remember(
+            VOCABULARY_LOCATION,
+            gs1.sgln(gln, "0", self._prefix(company_id)),
+            location.complete_name,
+            warehouse.partner_id or self.companies[company_id].partner_id,
+        )
 
     def site(self, warehouse_id, company_id):
-        """The warehouse (business location)."""
-        gln = self.warehouse_glns.get(warehouse_id)
-        if gln:
-            return self._sgln(gln)
-        if warehouse_id:
-            return f"{self.base}/warehouse/{warehouse_id}"
-        return self.company_party(company_id)
+        """The warehouse (business location), by the GLN of its address."""
+        return self._cached(
+            ("site", warehouse_id, company_id), lambda: self._site(warehouse_id, company_id)
+        )
+
+    def _site(self, warehouse_id, company_id):
+        warehouse = self.warehouses.get(warehouse_id)
+        if warehouse:
+            company_id = warehouse.company_id.id
+            self.companies.setdefault(company_id, warehouse.company_id)
+            address = warehouse.partner_id or warehouse.company_id.partner_id
+            name = f"{warehouse.company_id.name} ({warehouse.name})"
+            key = warehouse.code
+        else:
+            address = self.companies[company_id].partner_id
+            name, key = address.name, "main"
+        gln = gs1.gln_or_none(address.barcode)
+        uri = (
+            gs1.sgln(gln, "0", self._prefix(company_id))
+            if gln
+            else self._private(company_id, "location", key, label=name)
+        )
+        return self._remember(VOCABULARY_LOCATION, uri, name, address)
 
     def company_party(self, company_id):
-        partner_id, gln = self.company_partners[company_id]
-        return self._pgln(gln) if gln else f"{self.base}/party/{partner_id}"
+        def compute():
+            partner = self.companies[company_id].partner_id
+            gln = gs1.gln_or_none(partner.barcode)
+            uri = (
+                gs1.pgln(gln, self._prefix(company_id))
+                if gln
+                else self._private(company_id, "party", partner.name, label=partner.name)
+            )
+            return self._remember(VOCABULARY_SOURCE_DEST, uri, partner.name, partner)
 
-    def party(self, partner_id):
-        """The owning party: the commercial partner of the transfer's partner."""
-        commercial_id = self.commercial[partner_id]
-        gln = self.commercial_glns[commercial_id]
-        return self._pgln(gln) if gln else f"{self.base}/party/{commercial_id}"
+        return self._cached(("company", company_id), compute)
 
-    def address(self, partner_id):
+    def party(self, partner_id, company_id):
+        """The owning party: the commercial partner of the transfer's partner (named under
+        the prefix and domain of the exporting company)."""
+
+        def compute():
+            partner = self.partners[partner_id].commercial_partner_id
+            gln = gs1.gln_or_none(partner.barcode)
+            uri = (
+                gs1.pgln(gln, self._prefix(company_id))
+                if gln
+                else self._private(
+                    company_id, "party", partner.ref or partner.name, label=partner.name
+                )
+            )
+            return self._remember(VOCABULARY_SOURCE_DEST, uri, partner.name, partner)
+
+        return self._cached(("party", partner_id, company_id), compute)
+
+    def address(self, partner_id, company_id):
         """The address goods were shipped to or came from."""
-        gln = self.partner_glns[partner_id]
-        return self._sgln(gln) if gln else f"{self.base}/address/{partner_id}"
+
+        def compute():
+            partner = self.partners[partner_id]
+            gln = gs1.gln_or_none(partner.barcode)
+            uri = (
+                gs1.sgln(gln, "0", self._prefix(company_id))
+                if gln
+                else self._private(
+                    company_id, "location", "partner", partner.complete_name,
+                    label=partner.complete_name,
+                )
+            )  # fmt: skip
+            return self._remember(VOCABULARY_SOURCE_DEST, uri, partner.complete_name, partner)
+
+        return self._cached(("address", partner_id, company_id), compute)
 
     def transaction(self, document, company_id):
-        """A business document: ``urn:epcglobal:cbv:bt:<company GLN>:<document>`` when the
-        company has a GLN, else a private URI."""
-        gln = self.company_partners[company_id][1]
+        """A business document: ``urn:epcglobal:cbv:bt:<company GLN>:<document>`` (the
+        document's characters outside a URN replaced by ``-``, never percent-escaped) when
+        the company has a GLN, else a private URI."""
+        document = _BT_UNSAFE.sub("-", document.strip())
+        gln = gs1.gln_or_none(self.companies[company_id].partner_id.barcode)
         if gln:
-            return f"urn:epcglobal:cbv:bt:{gln}:{quote(document, safe='')}"
-        return f"{self.base}/bt/{quote(document, safe='')}"
+            return f"urn:epcglobal:cbv:bt:{gln}:{document}"
+        return self._private(company_id, "bt", document, label=self.companies[company_id].name)
 
-
-def _valid_lot(name):
-    """A lot number an EPC class URI can carry: GS1 AI (10) characters, 20 at most."""
-    try:
-        gs1.format_element_string(lot=name)
-    except gs1.GS1Error:
-        return False
-    return True
+    def master_data(self):
+        """epcisMasterData vocabularies of everything named in the events."""
+        return [
+            {
+                "type": vocabulary,
+                "vocabularyElementList": [
+                    {"id": uri, "attributes": attributes} for uri, attributes in elements.items()
+                ],
+            }
+            for vocabulary, elements in self._master.items()
+            if elements
+        ]

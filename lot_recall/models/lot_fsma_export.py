@@ -9,10 +9,11 @@ from odoo.addons.lot_traceability.tools import gs1, spreadsheet
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or
-# goes to a partner, production or a transit location. Moves and pickings are read by id
-# afterwards (joined here, PostgreSQL misjudges the rows of many lots and scans them). Every
-# query keeps to the companies of the export (``%(companies)s``): a lot without company is
-# shared, and what other companies did with it is theirs.
+# goes to a partner, production or a transit location, or moves between two warehouses.
+# Moves and pickings are read by id afterwards (joined here, PostgreSQL misjudges the rows
+# of many lots and scans them). Every query keeps to the companies of the export
+# (``%(companies)s``): a lot without company is shared, and what other companies did with
+# it is theirs.
 _LINE_COLUMNS = """
 ml.id, ml.lot_id, ml.product_id, ml.quantity, ml.product_uom_id, ml.date, ml.picking_id,
 ml.move_id, ml.location_id, ml.location_dest_id, ml.reference, ml.company_id,
@@ -22,6 +23,12 @@ src.warehouse_id AS src_warehouse_id, dst.warehouse_id AS dst_warehouse_id
 """
 _LOTS_SQL = """
 SELECT id, name, product_id, supplier_lot FROM stock_lot WHERE id = ANY(%s)
+"""
+_WAREHOUSE_ADDRESSES_SQL = """
+SELECT w.id, COALESCE(w.partner_id, c.partner_id)
+  FROM stock_warehouse w
+  JOIN res_company c ON c.id = w.company_id
+ WHERE w.id = ANY(%(warehouses)s) AND w.company_id = ANY(%(companies)s)
 """
 _CTE_USAGES = ("supplier", "customer", "production", "transit")
 
@@ -86,20 +93,22 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 CTE_RECEIVING = "receiving"
 CTE_SHIPPING = "shipping"
 CTE_TRANSFORMATION = "transformation"
-CTE_ORDER = {CTE_RECEIVING: 0, CTE_TRANSFORMATION: 1, CTE_SHIPPING: 2}
+# A move between two sites is shipped, then received (both rows share its transfer).
+CTE_ORDER = {CTE_SHIPPING: 0, CTE_RECEIVING: 1, CTE_TRANSFORMATION: 2}
 ROLE_ORDER = {"input": 0, "output": 1, False: 2}
 
 
 class LotFsmaExport(models.AbstractModel):
     """FDA FSMA 204 electronic sortable spreadsheet of lots (21 CFR 1.1340, 1.1345, 1.1350).
 
-    One row per critical tracking event of the lots: receiving (from a vendor, a customer
-    return or another company through a transit location), shipping (to a customer, back to
-    a vendor or to another company) and transformation (one row per input lot consumed and
-    per output lot made by a manufacturing or unbuild order; the rows of one order share its
-    name as event id). Internal transfers, scraps and inventory adjustments are not critical
-    tracking events. The lines are read with a few set-based queries; partners, products,
-    locations and lots are read once each, in batches.
+    One row per critical tracking event of the lots (see :meth:`_classify`): receiving
+    (from a vendor, a customer return, a transit location or another site of the company),
+    shipping (to a customer, back to a vendor, to a transit location or another site) and
+    transformation (one row per input lot consumed and per output lot made by a
+    manufacturing or unbuild order; the rows of one order share its name as event id).
+    Every row of a lot carries its traceability lot code (see :meth:`_tlcs`). The lines are
+    read with a few set-based queries; partners, products, locations and lots are read once
+    each, in batches.
     """
 
     _name = "lot.fsma.export"
@@ -121,11 +130,11 @@ class LotFsmaExport(models.AbstractModel):
             ("ship_from", self.env._("Ship-From Location")),
             ("recipient", self.env._("Immediate Subsequent Recipient Location")),
             ("transformation_location", self.env._("Transformation Location")),
-            ("tlc_source", self.env._("TLC Source Location or Reference")),
-            ("supplier_lot", self.env._("Supplier Lot Code")),
+            ("tlc_source_location", self.env._("TLC Source Location")),
+            ("tlc_source_reference", self.env._("TLC Source Reference")),
             ("reference_type", self.env._("Reference Document Type")),
             ("reference_number", self.env._("Reference Document Number")),
-            ("source_document", self.env._("Source Document")),
+            ("lot_name", self.env._("Internal Lot Number")),
         ]
 
     # ------------------------------------------------------------------ events
@@ -145,7 +154,10 @@ class LotFsmaExport(models.AbstractModel):
             ``product_id``, ``uom_id``, ``quantity`` in the line's unit, ``move_line_id``,
             ``picking_id``, ``production_id``, ``unbuild_id``, ``partner_id`` (the other
             party), ``location_id`` (our stock location), ``warehouse_id``, ``company_id``,
-            ``tz``, ``src_usage`` and ``dst_usage``
+            ``tz``, ``src_usage``, ``dst_usage``, ``other_warehouse_id`` (the company's other
+            site of a move between sites), ``documents`` (EPCIS business transactions
+            ``[(type, number)]``) and ``relabelled_from`` (the supplier's lot code of a lot
+            given its TLC at receipt)
         """
         if isinstance(lot_ids, models.BaseModel):
             lot_ids = lot_ids.ids
@@ -160,7 +172,9 @@ class LotFsmaExport(models.AbstractModel):
             SQL("ml.state = 'done'"),
             SQL("ml.company_id = ANY(%s)", company_ids),
             SQL(
-                "(src.usage IN %(usages)s OR dst.usage IN %(usages)s)",
+                "(src.usage IN %(usages)s OR dst.usage IN %(usages)s "
+                " OR (src.usage = 'internal' AND dst.usage = 'internal'"
+                "     AND src.warehouse_id <> dst.warehouse_id))",
                 usages=_CTE_USAGES,
             ),
         ]
@@ -172,19 +186,18 @@ class LotFsmaExport(models.AbstractModel):
         moves = self._fetch_moves(
             _MOVES_OF_LINES_SQL, company_ids, moves=list({line["move_id"] for line in lines})
         )
+        addresses = self._warehouse_addresses(lines, company_ids)
         classified = {}
         productions, unbuilds = set(), set()
         for line in lines:
-            cte, role = self._classify(line)
-            if not cte:
-                continue
-            classified[line["id"]] = (line, cte, role)
-            if cte == CTE_TRANSFORMATION:
-                move = moves.get(line["move_id"], {})
-                if move.get("production_id") or move.get("raw_material_production_id"):
-                    productions.add(move["production_id"] or move["raw_material_production_id"])
-                if move.get("unbuild_id") or move.get("consume_unbuild_id"):
-                    unbuilds.add(move["unbuild_id"] or move["consume_unbuild_id"])
+            for cte, role in self._classify(line, addresses):
+                classified[line["id"], cte] = (line, cte, role)
+                if cte == CTE_TRANSFORMATION:
+                    move = moves.get(line["move_id"], {})
+                    if move.get("production_id") or move.get("raw_material_production_id"):
+                        productions.add(move["production_id"] or move["raw_material_production_id"])
+                    if move.get("unbuild_id") or move.get("consume_unbuild_id"):
+                        unbuilds.add(move["unbuild_id"] or move["consume_unbuild_id"])
         # Every lot line of the orders that consumed or made the lots: one transformation
         # event lists all its inputs and outputs.
         order_moves = {}
@@ -204,13 +217,13 @@ class LotFsmaExport(models.AbstractModel):
                     "AND ml.company_id = ANY(%s) AND NOT ml.id = ANY(%s)",
                     list(order_moves),
                     company_ids,
-                    list(classified),
+                    [line_id for line_id, _cte in classified],
                 )
             )
             for line in other_lines:
-                cte, role = self._classify(line)
-                if cte == CTE_TRANSFORMATION:
-                    classified[line["id"]] = (line, cte, role)
+                for cte, role in self._classify(line, addresses):
+                    if cte == CTE_TRANSFORMATION:
+                        classified[line["id"], cte] = (line, cte, role)
         return self._build_rows(list(classified.values()), moves, company_ids)
 
     def _date_bounds(self, date_from, date_to):
@@ -250,28 +263,48 @@ class LotFsmaExport(models.AbstractModel):
         columns = [column.name for column in self.env.cr.description]
         return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
 
-    @staticmethod
-    def _classify(line):
-        """(critical tracking event, transformation role) of a done move line, or (None, None).
+    def _warehouse_addresses(self, lines, company_ids):
+        """{warehouse id: id of its address (else its company's)} of the lines' warehouses."""
+        warehouse_ids = {line["src_warehouse_id"] for line in lines}
+        warehouse_ids |= {line["dst_warehouse_id"] for line in lines}
+        warehouse_ids.discard(None)
+        if not warehouse_ids:
+            return {}
+        self.env.cr.execute(
+            _WAREHOUSE_ADDRESSES_SQL, {"warehouses": list(warehouse_ids), "companies": company_ids}
+        )
+        return dict(self.env.cr.fetchall())
 
-        A transit location without company is the inter-company transit location: moving
-        stock through it ships to or receives from another company; a company's own transit
-        location (between its warehouses) is not a tracking event.
+    @staticmethod
+    def _classify(line, addresses):
+        """Critical tracking events ``[(event, transformation role)]`` of a done move line.
+
+        The one place where the FSMA export decides what a move is. Production makes or
+        consumes lots (transformation); stock leaving for a customer or a vendor, or for a
+        transit location (another company's or this company's own, between its sites) is
+        shipped; stock coming from them is received. A transfer straight from one warehouse
+        to another at a different address is both: shipping from the first, receiving at
+        the second (21 CFR 1.1340 and 1.1345 cover moves between locations of one firm).
+        Transfers inside one warehouse or one address, scraps and inventory adjustments
+        are not critical tracking events.
+
+        :param addresses: {warehouse id: address partner id}, see :meth:`_warehouse_addresses`
         """
         src, dst = line["src_usage"], line["dst_usage"]
         if src == "production" and dst != "production":
-            return CTE_TRANSFORMATION, "output"
+            return [(CTE_TRANSFORMATION, "output")]
         if dst == "production" and src != "production":
-            return CTE_TRANSFORMATION, "input"
-        if dst in ("customer", "supplier"):
-            return CTE_SHIPPING, False
-        if src in ("supplier", "customer") and dst == "internal":
-            return CTE_RECEIVING, False
-        if dst == "transit" and src == "internal" and line["dst_company_id"] != line["company_id"]:
-            return CTE_SHIPPING, False
-        if src == "transit" and dst == "internal" and line["src_company_id"] != line["company_id"]:
-            return CTE_RECEIVING, False
-        return None, None
+            return [(CTE_TRANSFORMATION, "input")]
+        if dst in ("customer", "supplier") or (dst == "transit" and src == "internal"):
+            return [(CTE_SHIPPING, False)]
+        if src in ("supplier", "customer", "transit") and dst == "internal":
+            return [(CTE_RECEIVING, False)]
+        if src == dst == "internal":
+            origin = addresses.get(line["src_warehouse_id"])
+            destination = addresses.get(line["dst_warehouse_id"])
+            if origin and destination and origin != destination:
+                return [(CTE_SHIPPING, False), (CTE_RECEIVING, False)]
+        return []
 
     # ------------------------------------------------------------------ rows
 
@@ -314,6 +347,10 @@ class LotFsmaExport(models.AbstractModel):
             unbuilds = {row[0]: row[1:] for row in cr.fetchall()}
 
         env = self.env(su=True)
+        orders = {
+            picking.id: (picking.purchase_id.name or "", picking.sale_id.name or "")
+            for picking in env["stock.picking"].browse(pickings)
+        }
         cr.execute(_LOTS_SQL, [lot_ids])
         lot_info = {row[0]: row for row in cr.fetchall()}
         products = env["product.product"].browse(
@@ -329,16 +366,13 @@ class LotFsmaExport(models.AbstractModel):
         partner_ids -= {None, False}
         places = _Places(self.env, list(partner_ids), company_ids)
 
-        def warehouse_of(line, internal_side):
-            return line[f"{internal_side}_warehouse_id"] or False
-
         def partner_of(line):
             picking = pickings.get(line["picking_id"])
             return (picking and picking["partner_id"]) or moves.get(line["move_id"], {}).get(
                 "partner_id"
             )
 
-        tlc_sources = self._tlc_sources(lot_info, origins, moves, pickings, productions, places)
+        tlcs = self._tlcs(lot_info, origins, moves, pickings, productions, places)
 
         cte_labels = {
             CTE_RECEIVING: self.env._("Receiving"),
@@ -347,18 +381,26 @@ class LotFsmaExport(models.AbstractModel):
         }
         role_labels = {"input": self.env._("Input"), "output": self.env._("Output"), False: ""}
         doc_labels = {
-            "incoming": self.env._("Receipt"),
-            "outgoing": self.env._("Delivery Order"),
-            "return": self.env._("Return"),
-            "transfer": self.env._("Transfer"),
-            "production": self.env._("Manufacturing Order"),
-            "unbuild": self.env._("Unbuild Order"),
-            "move": self.env._("Stock Move"),
+            "po": self.env._("Purchase Order"),
+            "so": self.env._("Sales Order"),
+            "bol": self.env._("Bill of Lading"),
+            "rma": self.env._("Return Authorization"),
+            "production": self.env._("Production Record"),
         }
 
         rows = []
         for line, cte, role in classified:
             lot_id, lot_name, _product, supplier_lot = lot_info[line["lot_id"]]
+            tlc, tlc_location, tlc_reference = tlcs[lot_id]
+            origin = origins.get(lot_id)
+            # Received from an exempt supplier under its own code, given a new one here.
+            relabelled = (
+                cte == CTE_RECEIVING
+                and origin
+                and origin[1] == "supplier"
+                and origin[2] == line["picking_id"]
+                and (supplier_lot or "").strip() not in ("", tlc)
+            )
             picking = pickings.get(line["picking_id"])
             move = moves.get(line["move_id"], {})
             production_id = move.get("production_id") or move.get("raw_material_production_id")
@@ -371,7 +413,8 @@ class LotFsmaExport(models.AbstractModel):
                 "role": role,
                 "role_label": role_labels[role],
                 "lot_id": lot_id,
-                "tlc": lot_name,
+                "tlc": tlc,
+                "lot_name": lot_name,
                 "product_id": line["product_id"],
                 "product_description": descriptions[line["product_id"]],
                 "quantity": float(line["quantity"]),
@@ -383,8 +426,9 @@ class LotFsmaExport(models.AbstractModel):
                 "ship_from": "",
                 "recipient": "",
                 "transformation_location": "",
-                "tlc_source": tlc_sources[lot_id],
-                "supplier_lot": supplier_lot or "",
+                "tlc_source_location": tlc_location,
+                "tlc_source_reference": tlc_reference,
+                "relabelled_from": supplier_lot.strip() if relabelled else "",
                 "picking_id": line["picking_id"] or False,
                 "production_id": production_id or False,
                 "unbuild_id": unbuild_id or False,
@@ -392,25 +436,21 @@ class LotFsmaExport(models.AbstractModel):
                 "company_id": line["company_id"],
                 "src_usage": line["src_usage"],
                 "dst_usage": line["dst_usage"],
-                "source_document": "",
             }
             if cte == CTE_TRANSFORMATION:
                 if production_id:
-                    name, origin, warehouse_id = productions[production_id]
-                    row.update(
-                        reference_type=doc_labels["production"], source_document=origin or ""
-                    )
+                    name, _origin, warehouse_id = productions[production_id]
                 elif unbuild_id:
                     name, warehouse_id = unbuilds[unbuild_id]
-                    row["reference_type"] = doc_labels["unbuild"]
                 else:
                     name, warehouse_id = line["reference"], False
-                    row["reference_type"] = doc_labels["move"]
                 internal_side = "dst" if role == "output" else "src"
-                warehouse_id = warehouse_id or warehouse_of(line, internal_side)
+                warehouse_id = warehouse_id or line[f"{internal_side}_warehouse_id"] or False
                 row.update(
                     event_id=name or "",
+                    reference_type=doc_labels["production"],
                     reference_number=name or "",
+                    documents=[("prodorder", name)] if name else [],
                     transformation_location=places.warehouse(warehouse_id, line["company_id"]),
                     location_id=line["location_dest_id"]
                     if role == "output"
@@ -418,39 +458,40 @@ class LotFsmaExport(models.AbstractModel):
                     warehouse_id=warehouse_id,
                 )
             else:
-                internal_side = "dst" if cte == CTE_RECEIVING else "src"
-                warehouse_id = warehouse_of(line, internal_side)
+                receiving = cte == CTE_RECEIVING
+                src_wh = line["src_warehouse_id"] or False
+                dst_wh = line["dst_warehouse_id"] or False
+                if receiving:
+                    warehouse_id, location_id = dst_wh, line["location_dest_id"]
+                    other_wh, other_location = src_wh, line["location_id"]
+                else:
+                    warehouse_id, location_id = src_wh, line["location_id"]
+                    other_wh, other_location = dst_wh, line["location_dest_id"]
                 ours = places.warehouse(warehouse_id, line["company_id"])
-                theirs = places.partner(partner_id)
-                if cte == CTE_RECEIVING:
-                    row.update(
-                        previous_source=theirs,
-                        receiving_location=ours,
-                        location_id=line["location_dest_id"],
-                    )
+                if other_wh:
+                    # Between two of the company's sites.
+                    theirs = places.warehouse(other_wh, line["company_id"])
+                elif partner_id:
+                    theirs = places.partner(partner_id)
                 else:
-                    row.update(ship_from=ours, recipient=theirs, location_id=line["location_id"])
-                if picking:
-                    kind = (
-                        "return"
-                        if picking["return_id"]
-                        else picking["code"]
-                        if picking["code"] in ("incoming", "outgoing")
-                        else "transfer"
-                    )
-                    row.update(
-                        event_id=picking["name"],
-                        reference_type=doc_labels[kind],
-                        reference_number=picking["name"],
-                        source_document=picking["origin"] or "",
-                    )
+                    theirs = places.unknown(other_location)
+                if receiving:
+                    row.update(previous_source=theirs, receiving_location=ours)
                 else:
-                    row.update(
-                        event_id=line["reference"] or f"{line['id']}",
-                        reference_type=doc_labels["move"],
-                        reference_number=line["reference"] or "",
-                    )
-                row["warehouse_id"] = warehouse_id
+                    row.update(ship_from=ours, recipient=theirs)
+                document = (picking and picking["name"]) or line["reference"] or f"{line['id']}"
+                kind, number, documents = self._reference(
+                    receiving, line, picking, orders.get(line["picking_id"]), document
+                )
+                row.update(
+                    event_id=document,
+                    reference_type=doc_labels[kind],
+                    reference_number=number,
+                    documents=documents,
+                    location_id=location_id,
+                    warehouse_id=warehouse_id,
+                    other_warehouse_id=other_wh,
+                )
             row["tz"] = places.tz(row["warehouse_id"], line["company_id"])
             rows.append(row)
         # An event is dated by its last line (a transformation is complete when its last
@@ -476,41 +517,82 @@ class LotFsmaExport(models.AbstractModel):
         return rows
 
     @staticmethod
-    def _tlc_sources(lot_info, origins, moves, pickings, productions, places):
-        """{lot id: description of the place its traceability lot code comes from}.
+    def _reference(receiving, line, picking, orders, document):
+        """(kind, number, EPCIS business transactions) of the document of a shipment or
+        receipt. Transfers are internal records: the business document is the purchase or
+        sales order, else the return, else the transfer as bill of lading (the paper that
+        goes with the goods); EPCIS gets the order (``po``), the return (``rma``) and the
+        despatch advice (``desadv``, the delivery) or receiving advice (``recadv``, a
+        receipt from a vendor without order)."""
+        purchase, sale = orders or ("", "")
+        is_return = bool(picking and picking["return_id"]) or (
+            receiving and line["src_usage"] == "customer"
+        )
+        documents = [("po", purchase)] if purchase else []
+        if is_return:
+            documents.append(("rma", document))
+        if receiving and line["src_usage"] == "supplier":
+            if not purchase:
+                documents.append(("recadv", document))
+        else:
+            documents.append(("desadv", document))
+        if purchase:
+            return "po", purchase, documents
+        if sale and not receiving:
+            return "so", sale, documents
+        if is_return:
+            return "rma", document, documents
+        return "bol", document, documents
 
-        A lot made here: the warehouse that made it. A lot received under the vendor's own
-        code: the vendor of that receipt. A lot given its code here at receipt (its supplier
-        lot differs) or found at an inventory: the warehouse that gave it. "Here" is the
-        export's companies: what another company did with a shared lot is not told.
+    @staticmethod
+    def _tlcs(lot_info, origins, moves, pickings, productions, places):
+        """{lot id: (traceability lot code, TLC source location, TLC source reference)}.
+
+        A lot received from a vendor keeps the vendor's lot code (its supplier lot, else its
+        name) with the vendor as source (21 CFR 1.1345(a)); from a vendor not subject to
+        the rule (``lot_fsma_exempt``) it gets its code here, the receiving site as source
+        (1.1345(b)). A lot made here, or found at an inventory, is coded by the site that
+        made or counted it (1.1320, 1.1350). The reference is the source's GLN when known.
+        "Here" is the export's companies: what another company did with a shared lot is
+        not told.
         """
-        sources = {}
+        vendors = {
+            lot_id: (pickings.get(origin[2]) or {}).get("partner_id")
+            or moves.get(origin[3], {}).get("partner_id")
+            for lot_id, origin in origins.items()
+            if origin[1] == "supplier"
+        }
+        exempt = places.exempt_partners(set(vendors.values()) - {None, False})
+        tlcs = {}
         for lot_id, (_id, lot_name, _product, supplier_lot) in lot_info.items():
             origin = origins.get(lot_id)
             if not origin:
-                sources[lot_id] = ""
+                tlcs[lot_id] = (lot_name, "", "")
                 continue
-            _lot, usage, picking_id, move_id, _dest, warehouse_id, company_id = origin
+            _lot, usage, _picking_id, move_id, _dest, warehouse_id, company_id = origin
+            vendor = vendors.get(lot_id)
+            if usage == "supplier" and vendor not in exempt:
+                tlc = (supplier_lot or "").strip() or lot_name
+                tlcs[lot_id] = (tlc, places.partner(vendor), places.partner_gln(vendor))
+                continue
             if usage == "production":
                 move = moves.get(move_id, {})
                 production = productions.get(
                     move.get("production_id") or move.get("raw_material_production_id")
                 )
-                sources[lot_id] = places.warehouse(
-                    (production and production[2]) or warehouse_id, company_id
-                )
-            elif usage == "supplier" and not (supplier_lot and supplier_lot != lot_name):
-                partner_id = (pickings.get(picking_id) or {}).get("partner_id")
-                sources[lot_id] = places.partner(
-                    partner_id or moves.get(move_id, {}).get("partner_id")
-                )
-            else:
-                sources[lot_id] = places.warehouse(warehouse_id, company_id)
-        return sources
+                warehouse_id = (production and production[2]) or warehouse_id
+            tlcs[lot_id] = (
+                lot_name,
+                places.warehouse(warehouse_id, company_id),
+                places.warehouse_gln(warehouse_id, company_id),
+            )
+        return tlcs
 
     def _product_descriptions(self, products):
-        """{product id: "[code] name, GTIN 0..." } (the barcode when it is not a GTIN)."""
+        """{product id: "[code] name, GTIN 0..., packed as ..."} (1.1310: the description
+        includes the packaging size and style: the product's packagings, else its unit)."""
         descriptions = {}
+        products.fetch(["display_name", "barcode", "uom_id", "packaging_ids"])
         for product in products:
             text = product.display_name
             barcode = (product.barcode or "").strip()
@@ -519,6 +601,21 @@ class LotFsmaExport(models.AbstractModel):
                 text += (
                     self.env._(", GTIN %s", gtin) if gtin else self.env._(", barcode %s", barcode)
                 )
+            packs = [
+                self.env._(
+                    "%(packaging)s of %(quantity)s %(unit)s",
+                    packaging=" ".join(
+                        part for part in (packaging.package_type_id.name, packaging.name) if part
+                    ),
+                    quantity=_number(packaging.qty),
+                    unit=product.uom_id.name,
+                )
+                for packaging in product.packaging_ids
+            ]
+            if packs:
+                text += self.env._(", packed as %s", "; ".join(packs))
+            else:
+                text += self.env._(", loose, counted in %s", product.uom_id.name)
             descriptions[product.id] = text
         return descriptions
 
@@ -610,6 +707,8 @@ class _Places:
         self._partners = {}
         self._partner_texts = {}
         self._warehouse_texts = {}
+        self._warehouse_addresses = {}
+        self._unknown_texts = {}
         self._tzs = {}
         self._tz_objects = {}
         self._read_partners(partner_ids)
@@ -649,23 +748,55 @@ class _Places:
             self._partner_texts[partner_id] = self.describe(*known) if known else ""
         return self._partner_texts[partner_id]
 
-    def warehouse(self, warehouse_id, company_id):
+    def partner_gln(self, partner_id):
+        """GLN (barcode) of a partner read by :meth:`partner`, else ""."""
+        known = self._partners.get(partner_id)
+        return self.env._("GLN %s", known[8]) if known and gs1.gln_or_none(known[8]) else ""
+
+    def exempt_partners(self, partner_ids):
+        """The partners whose company is not subject to FSMA 204 (``lot_fsma_exempt``)."""
+        partners = self.sudo_env["res.partner"].browse(partner_ids)
+        return set(partners.filtered(lambda p: p.commercial_partner_id.lot_fsma_exempt).ids)
+
+    def _warehouse_address(self, warehouse_id, company_id):
         key = (warehouse_id or False, company_id)
-        if key not in self._warehouse_texts:
-            company = self.sudo_env["res.company"].browse(company_id)
+        if key not in self._warehouse_addresses:
             if warehouse_id:
                 warehouse = self.sudo_env["stock.warehouse"].browse(warehouse_id)
                 name = f"{warehouse.company_id.name} ({warehouse.name})"
                 address = warehouse.partner_id or warehouse.company_id.partner_id
             else:
+                company = self.sudo_env["res.company"].browse(company_id)
                 name, address = company.name, company.partner_id
             self._read_partners(address.ids)
-            known = self._partners.get(address.id)
+            self._warehouse_addresses[key] = (name, address.id)
+        return self._warehouse_addresses[key]
+
+    def warehouse(self, warehouse_id, company_id):
+        key = (warehouse_id or False, company_id)
+        if key not in self._warehouse_texts:
+            name, address_id = self._warehouse_address(warehouse_id, company_id)
+            known = self._partners.get(address_id)
             self._warehouse_texts[key] = self.describe(name, *known[1:]) if known else name
         return self._warehouse_texts[key]
 
+    def warehouse_gln(self, warehouse_id, company_id):
+        """GLN of a warehouse's address (else its company's), else ""."""
+        return self.partner_gln(self._warehouse_address(warehouse_id, company_id)[1])
+
+    def unknown(self, location_id):
+        """A place no partner names (a delivery without partner): the stock location, flagged."""
+        if location_id not in self._unknown_texts:
+            location = self.sudo_env["stock.location"].browse(location_id)
+            self._unknown_texts[location_id] = self.env._(
+                "%s [recipient or source not recorded]", location.complete_name
+            )
+        return self._unknown_texts[location_id]
+
     def describe(self, name, street, street2, zip_code, city, state, country, phone, barcode):
-        """``name, street, street2, zip city, state, country, phone ..., GLN ...``."""
+        """``name, street, street2, zip city, state, country, phone ..., GLN ...``; a
+        description without phone or state says so (1.1310: the location description has
+        the street address, city, state and phone)."""
         parts = [
             name,
             street,
@@ -676,10 +807,18 @@ class _Places:
         ]
         if phone:
             parts.append(self.env._("phone %s", phone))
-        gln = gln_or_none(barcode)
+        gln = gs1.gln_or_none(barcode)
         if gln:
             parts.append(self.env._("GLN %s", gln))
-        return ", ".join(part for part in parts if part)
+        missing = [
+            label
+            for label, value in ((self.env._("phone"), phone), (self.env._("state"), state))
+            if not value
+        ]
+        text = ", ".join(part for part in parts if part)
+        if missing:
+            text += self.env._(" [no %s recorded]", self.env._(" or ").join(missing))
+        return text
 
     def tz(self, warehouse_id, company_id):
         """Time zone name of a warehouse (its address's, else its company's), else a company's."""
@@ -698,9 +837,3 @@ class _Places:
         if tz is None:
             tz = self._tz_objects[tz_name] = pytz.timezone(tz_name or "UTC")
         return pytz.utc.localize(moment).astimezone(tz).date()
-
-
-def gln_or_none(code):
-    """A 13-digit Global Location Number with a valid check digit, else None."""
-    code = (code or "").strip()
-    return code if len(code) == 13 and gs1.is_valid_gtin(code) else None

@@ -11,6 +11,12 @@ class ResPartner(models.Model):
         compute="_compute_lot_recall_count",
         groups="lot_recall.group_recall_user",
     )
+    lot_fsma_exempt = fields.Boolean(
+        string="Not Subject to FSMA 204",
+        help="This supplier is not subject to the FDA food traceability rule (21 CFR 1.1345(b)): "
+        "the lots received from it get their traceability lot code here, with this company "
+        "as its source, instead of keeping the supplier's lot code.",
+    )
 
     def _compute_lot_recall_count(self):
         groups = self.env["lot.recall.customer"]._read_group(

@@ -11,3 +11,4 @@ from . import test_eu_trace_report
 from . import test_recall_flows
 from . import test_recall_response
 from . import test_trace_dashboard
+from . import test_regulator_export_demo

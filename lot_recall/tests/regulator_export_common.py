@@ -1,8 +1,53 @@
+import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
+import jsonschema
 from odoo import Command, fields
 from odoo.addons.lot_traceability.tools import gs1
 from odoo.tests import TransactionCase
+
+SCHEMA = json.loads((Path(__file__).parent / "data/epcis/EPCIS-JSON-Schema.json").read_text())
+# CBV 2.0 vocabularies the exports may use.
+BIZ_STEPS = {"receiving", "shipping", "creating_class_instance", "disassembling", "commissioning"}
+DISPOSITIONS = {"in_progress", "in_transit", "active"}
+BIZ_TRANSACTION_TYPES = {"po", "desadv", "recadv", "rma", "prodorder"}
+SOURCE_DEST_TYPES = {"owning_party", "possessing_party", "location"}
+# GS1 keys and document names are made of digits; any other URI has no numeric segment.
+GS1_URIS = ("https://id.gs1.org/", "https://ref.gs1.org/", "urn:epc:", "urn:epcglobal:cbv:bt:")
+EVENT_ID = re.compile(r"^ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0$")
+
+
+def assert_valid_epcis(test, document):
+    """The document passes the official EPCIS 2.0 JSON schema (vendored from gs1/EPCIS),
+    uses the CBV vocabularies, gives every event its hash ID and names nothing by a
+    database id (no URI under the server's address, no numeric path segment but GS1 keys).
+    """
+    validator = jsonschema.validators.validator_for(SCHEMA)(SCHEMA)
+    errors = [error.message for error in validator.iter_errors(document)]
+    test.assertEqual(errors, [])
+    events = document["epcisBody"]["eventList"]
+    for event in events:
+        test.assertIn(event["bizStep"], BIZ_STEPS)
+        test.assertIn(event["disposition"], DISPOSITIONS)
+        test.assertRegex(event["eventID"], EVENT_ID)
+        for element in event.get("bizTransactionList", []):
+            test.assertIn(element["type"], BIZ_TRANSACTION_TYPES)
+            if element["bizTransaction"].startswith("urn:epcglobal:cbv:bt:"):
+                test.assertNotIn("%", element["bizTransaction"])
+        for element in event.get("sourceList", []) + event.get("destinationList", []):
+            test.assertIn(element["type"], SOURCE_DEST_TYPES)
+    test.assertEqual(len({event["eventID"] for event in events}), len(events))
+    base = test.env["ir.config_parameter"].sudo().get_param("web.base.url") or "http://localhost"
+    for uri in re.findall(r'"((?:https?|urn):[^"]*)"', json.dumps(document)):
+        test.assertFalse(uri.startswith(base), uri)
+        test.assertNotIn("invalid.invalid", uri)
+        if not uri.startswith(GS1_URIS):
+            test.assertFalse(
+                any(part.isdigit() for part in re.split(r"[/:.]", uri.split("://")[-1])[1:]),
+                uri,
+            )
 
 
 def with_check_digit(digits):
@@ -20,6 +65,11 @@ class RegulatorExportCommon(TransactionCase):
         super().setUpClass()
         cls.flows = cls.env["lot.traceability.demo"]
         cls.company = cls.env.company
+        # Whatever the demo configured: no GS1 company prefix nor company GLN here.
+        cls.company.write(
+            {"lot_gs1_company_prefix": False, "lot_identifier_domain": "trace.example.com"}
+        )
+        cls.company.partner_id.barcode = False
         cls.us = cls.env.ref("base.us")
         california = cls.env.ref("base.state_us_5")
         cls.farm_gln = with_check_digit("061414100001")
@@ -217,7 +267,13 @@ class RegulatorExportCommon(TransactionCase):
             parts.append(f"phone {partner.phone}")
         if partner.barcode:
             parts.append(f"GLN {partner.barcode}")
-        return ", ".join(part for part in parts if part)
+        missing = [
+            label
+            for label, value in (("phone", partner.phone), ("state", partner.state_id))
+            if not value
+        ]
+        flag = f" [no {' or '.join(missing)} recorded]" if missing else ""
+        return ", ".join(part for part in parts if part) + flag
 
     @property
     def plant_location(self):

@@ -1,15 +1,19 @@
 import datetime
 import json
 import re
+from urllib.parse import quote
 
 import pytz
 from odoo.addons.lot_fefo.tools.expiry import local_date
+from odoo.addons.lot_recall.models.lot_epcis_export import event_hash, event_hash_input
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .regulator_export_common import RegulatorExportCommon, with_check_digit
+from .regulator_export_common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
 
-BASE = "https://trace.example.com/epcis"
+BASE = "https://trace.example.com"
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+ROMAINE = "https://id.gs1.org/01/04012345000016/10/FF-778"
 
 
 @tagged("post_install", "-at_install")
@@ -19,13 +23,13 @@ class TestEpcisExport(RegulatorExportCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("lot_recall.epcis_identifier_base", BASE)
         cls.epcis = cls.env["lot.epcis.export"]
 
     def _document(self, lots=None, *dates):
         document = self.epcis._document((lots or self.lots).ids, *dates)
-        # Valid JSON, unchanged by a round trip.
+        # Valid JSON, unchanged by a round trip, valid against the official schema.
         self.assertEqual(json.loads(json.dumps(document)), document)
+        assert_valid_epcis(self, document)
         return document
 
     def _events(self, document, **match):
@@ -49,11 +53,10 @@ class TestEpcisExport(RegulatorExportCommon):
         self.assertEqual(document["schemaVersion"], "2.0")
         self.assertRegex(document["creationDate"], TIME)
         events = document["epcisBody"]["eventList"]
-        # Two lots received (one event each), one order, two shipments.
+        # One receipt of two lots, one order, two shipments.
         self.assertEqual(
             [(event["type"], event.get("bizStep")) for event in events],
             [
-                ("ObjectEvent", "receiving"),
                 ("ObjectEvent", "receiving"),
                 ("TransformationEvent", "creating_class_instance"),
                 ("ObjectEvent", "shipping"),
@@ -66,175 +69,253 @@ class TestEpcisExport(RegulatorExportCommon):
         quiet_days = self._document(self.lots, self._day(9), self._day(6))
         self.assertEqual(quiet_days["epcisBody"], {"eventList": []})
 
-    def test_receiving_adds_the_lot_with_its_master_data(self):
-        romaine, spinach = self._events(self._document(), bizStep="receiving")
-        self.assertEqual(romaine["action"], "ADD")
-        self.assertEqual(romaine["disposition"], "active")
-        self.assertEqual(romaine["epcList"], [])
+    def test_receiving_observes_the_supplier_lot(self):
+        (receipt,) = self._events(self._document(), bizStep="receiving")
+        self.assertEqual((receipt["action"], receipt["disposition"]), ("OBSERVE", "in_progress"))
+        self.assertNotIn("ilmd", receipt)
+        # The romaine keeps the farm's lot code FF-778; its GTIN is not the company's:
+        # a GS1 Digital Link (no company prefix is guessed).
         self.assertEqual(
-            romaine["quantityList"],
+            receipt["quantityList"],
+            [
+                {"epcClass": ROMAINE, "quantity": 50.0, "uom": "KGM"},
+                {"epcClass": f"{BASE}/class/SPN/SPN-T1", "quantity": 30.0, "uom": "KGM"},
+            ],
+        )
+        self.assertEqual(receipt["bizLocation"], {"id": "https://id.gs1.org/414/0614141000029"})
+        self.assertEqual(receipt["readPoint"], receipt["bizLocation"])
+        self.assertEqual(
+            receipt["sourceList"],
+            [
+                {"type": "owning_party", "source": "https://id.gs1.org/417/0614141000012"},
+                {"type": "location", "source": "https://id.gs1.org/414/0614141000012"},
+            ],
+        )
+        company = quote(self.company.partner_id.name, safe="")
+        self.assertEqual(
+            receipt["destinationList"],
+            [
+                {"type": "owning_party", "destination": f"{BASE}/party/{company}"},
+                {"type": "location", "destination": "https://id.gs1.org/414/0614141000029"},
+            ],
+        )
+        # A receipt without purchase order: the receiving advice.
+        self.assertEqual(
+            receipt["bizTransactionList"],
             [
                 {
-                    "epcClass": "urn:epc:class:lgtin:4012345.000001.ROM-T1",
-                    "quantity": 50.0,
-                    "uom": "KGM",
+                    "type": "recadv",
+                    "bizTransaction": f"{BASE}/bt/{self.receipt.name.replace('/', '%2F')}",
                 }
             ],
-        )
-        self.assertEqual(
-            romaine["ilmd"],
-            {
-                "cbvmda:lotNumber": "ROM-T1",
-                "cbvmda:itemExpirationDate": local_date(
-                    self.rom_lot.expiration_date, "America/New_York"
-                ).isoformat(),
-                # The farm's country, given to the lot at its first receipt.
-                "cbvmda:countryOfOrigin": "US",
-            },
-        )
-        # The plant's GLN gives the business location; the stock location has none, so
-        # the read point is the plant's GLN with the location as extension.
-        self.assertEqual(romaine["bizLocation"], {"id": "urn:epc:id:sgln:0614141.00002.0"})
-        self.assertEqual(
-            romaine["readPoint"], {"id": f"urn:epc:id:sgln:0614141.00002.{self.stock.id}"}
-        )
-        self.assertEqual(
-            romaine["sourceList"],
-            [
-                {"type": "owning_party", "source": "urn:epc:id:pgln:0614141.00001"},
-                {"type": "location", "source": "urn:epc:id:sgln:0614141.00001.0"},
-            ],
-        )
-        self.assertEqual(
-            romaine["destinationList"],
-            [
-                {
-                    "type": "owning_party",
-                    "destination": f"{BASE}/party/{self.company.partner_id.id}",
-                },
-                {"type": "location", "destination": "urn:epc:id:sgln:0614141.00002.0"},
-            ],
-        )
-        name = self.receipt.name.replace("/", "%2F")
-        self.assertEqual(
-            romaine["bizTransactionList"],
-            [
-                {"type": "recadv", "bizTransaction": f"{BASE}/bt/{name}"},
-                {"type": "po", "bizTransaction": f"{BASE}/bt/PO-TEST-1"},
-            ],
-        )
-        # Spinach has no GTIN: a private class; no expiry date, none in the ILMD.
-        self.assertEqual(
-            spinach["quantityList"],
-            [
-                {
-                    "epcClass": f"{BASE}/class/{self.spinach.id}/SPN-T1",
-                    "quantity": 30.0,
-                    "uom": "KGM",
-                }
-            ],
-        )
-        self.assertEqual(
-            spinach["ilmd"], {"cbvmda:lotNumber": "SPN-T1", "cbvmda:countryOfOrigin": "US"}
         )
 
     def test_transformation_event(self):
         (event,) = self._events(self._document(), type="TransformationEvent")
-        romaine = "urn:epc:class:lgtin:4012345.000001.ROM-T1"
-        spinach = f"{BASE}/class/{self.spinach.id}/SPN-T1"
         self.assertEqual(
             event["inputQuantityList"],
             [
-                {"epcClass": romaine, "quantity": 20.0, "uom": "KGM"},
-                {"epcClass": spinach, "quantity": 10.0, "uom": "KGM"},
+                {"epcClass": ROMAINE, "quantity": 20.0, "uom": "KGM"},
+                {"epcClass": f"{BASE}/class/SPN/SPN-T1", "quantity": 10.0, "uom": "KGM"},
             ],
         )
         # A salad is counted in units: no unit of measure.
         self.assertEqual(
             event["outputQuantityList"],
-            [{"epcClass": f"{BASE}/class/{self.salad.id}/SAL-T1", "quantity": 100.0}],
+            [{"epcClass": f"{BASE}/class/SAL/SAL-T1", "quantity": 100.0}],
         )
-        name = self.production.name.replace("/", "%2F")
-        self.assertEqual(event["transformationID"], f"{BASE}/bt/{name}")
+        self.assertEqual(event["bizTransactionList"][0]["type"], "prodorder")
         self.assertEqual(
-            event["bizTransactionList"],
-            [{"type": "prodorder", "bizTransaction": f"{BASE}/bt/{name}"}],
+            event["transformationID"], event["bizTransactionList"][0]["bizTransaction"]
         )
         self.assertEqual(event["ilmd"]["cbvmda:lotNumber"], "SAL-T1")
-        self.assertIn("cbvmda:itemExpirationDate", event["ilmd"])
+        self.assertEqual(
+            event["ilmd"]["cbvmda:itemExpirationDate"],
+            local_date(self.sal_lot.expiration_date, "America/New_York").isoformat(),
+        )
         self.assertNotIn("action", event)
 
-    def test_shipping_observes_the_lot_leaving(self):
+    def test_shipping_counts_are_bare_units(self):
         first, second = self._events(self._document(self.sal_lot), bizStep="shipping")
-        self.assertEqual(first["action"], "OBSERVE")
-        self.assertEqual(first["disposition"], "in_transit")
-        self.assertNotIn("ilmd", first)
+        self.assertEqual((first["action"], first["disposition"]), ("OBSERVE", "in_transit"))
         self.assertNotIn("bizLocation", first)
+        # 5 dozens shipped: 60 units, no unit of measure.
         self.assertEqual(
-            first["quantityList"],
-            [{"epcClass": f"{BASE}/class/{self.salad.id}/SAL-T1", "quantity": 5.0, "uom": "DZN"}],
+            first["quantityList"], [{"epcClass": f"{BASE}/class/SAL/SAL-T1", "quantity": 60.0}]
         )
-        self.assertEqual(
-            first["sourceList"],
-            [
-                {"type": "owning_party", "source": f"{BASE}/party/{self.company.partner_id.id}"},
-                {"type": "location", "source": "urn:epc:id:sgln:0614141.00002.0"},
-            ],
-        )
-        # The customer's GLN names the owner; its delivery address has no GLN.
         self.assertEqual(
             first["destinationList"],
             [
-                {"type": "owning_party", "destination": "urn:epc:id:pgln:4012345.99999"},
-                {"type": "location", "destination": f"{BASE}/address/{self.downtown.id}"},
+                {
+                    "type": "owning_party",
+                    "destination": f"https://id.gs1.org/417/{self.customer_gln}",
+                },
+                {
+                    "type": "location",
+                    "destination": f"{BASE}/location/partner/Salad%20Bar%20Test%2C%20Downtown",
+                },
             ],
         )
-        self.assertEqual(
-            first["bizTransactionList"][0]["bizTransaction"],
-            f"{BASE}/bt/{self.delivery.name.replace('/', '%2F')}",
-        )
-        self.assertEqual(first["bizTransactionList"][0]["type"], "desadv")
+        self.assertEqual([t["type"] for t in first["bizTransactionList"]], ["desadv"])
         self.assertEqual(second["quantityList"][0]["quantity"], 10.0)
-        self.assertNotIn("uom", second["quantityList"][0])
 
-    def test_configured_company_prefix_and_company_gln(self):
-        self.env["ir.config_parameter"].set_param(
-            "lot_recall.gs1_company_prefixes", "401234, 0614141"
-        )
-        company_gln = with_check_digit("061414100003")
+    def test_company_prefix_and_gln_give_epc_uris_and_plain_transaction_ids(self):
+        self.company.lot_gs1_company_prefix = "4012345"
+        company_gln = with_check_digit("401234500003")
         self.company.partner_id.barcode = company_gln
         document = self._document(self.rom_lot)
-        receiving = self._events(document, bizStep="receiving")[0]
+        receipt = self._events(document, bizStep="receiving")[0]
         self.assertEqual(
-            receiving["quantityList"][0]["epcClass"], "urn:epc:class:lgtin:401234.0500001.ROM-T1"
+            receipt["quantityList"][0]["epcClass"], "urn:epc:class:lgtin:4012345.000001.FF-778"
         )
         self.assertEqual(
-            receiving["bizTransactionList"][0]["bizTransaction"],
-            f"urn:epcglobal:cbv:bt:{company_gln}:{self.receipt.name.replace('/', '%2F')}",
+            receipt["bizTransactionList"][0]["bizTransaction"],
+            f"urn:epcglobal:cbv:bt:{company_gln}:{self.receipt.name}",
         )
         self.assertEqual(
-            receiving["destinationList"][0]["destination"], "urn:epc:id:pgln:0614141.00003"
+            receipt["destinationList"][0]["destination"], "urn:epc:id:pgln:4012345.00003"
+        )
+        # The farm's GLN is not under the company prefix: Digital Link.
+        self.assertEqual(receipt["sourceList"][0]["source"], "https://id.gs1.org/417/0614141000012")
+        with self.assertRaisesRegex(Exception, "6 to 12 digits"):
+            self.company.lot_gs1_company_prefix = "12345"
+
+    def test_export_refused_without_gs1_key_nor_private_domain(self):
+        self.company.lot_identifier_domain = False
+        with self.assertRaisesRegex(UserError, r"Spinach Test"):
+            self.epcis._document(self.lots.ids)
+        with self.assertRaisesRegex(Exception, "internet domain"):
+            self.company.lot_identifier_domain = "http://x y"
+
+    def test_event_id_is_the_event_hash(self):
+        document = self._document()
+        (receipt,) = self._events(document, bizStep="receiving")
+        event = dict(receipt)
+        event_id = event.pop("eventID")
+        self.assertEqual(event_id, event_hash(event))
+        # The pre-hash string the GS1 reference implementation (RalphTro/
+        # epcis-event-hash-generator) writes for this event.
+        company = quote(self.company.partner_id.name, safe="")
+        receipt_name = quote(self.receipt.name, safe="")
+        self.assertEqual(
+            event_hash_input(event),
+            f"eventType=ObjectEventeventTime={event['eventTime']}"
+            f"eventTimeZoneOffset={event['eventTimeZoneOffset']}"
+            f"quantityListquantityElementepcClass={ROMAINE}quantity=50uom=KGM"
+            f"quantityElementepcClass={BASE}/class/SPN/SPN-T1quantity=30uom=KGM"
+            "action=OBSERVEbizStep=https://ref.gs1.org/cbv/BizStep-receiving"
+            "disposition=https://ref.gs1.org/cbv/Disp-in_progress"
+            "readPointid=https://id.gs1.org/414/0614141000029"
+            "bizLocationid=https://id.gs1.org/414/0614141000029"
+            "bizTransactionListtype=https://ref.gs1.org/cbv/BTT-recadv"
+            f"bizTransaction={BASE}/bt/{receipt_name}"
+            "destinationListtype=https://ref.gs1.org/cbv/SDT-location"
+            "destination=https://id.gs1.org/414/0614141000029"
+            "type=https://ref.gs1.org/cbv/SDT-owning_party"
+            f"destination={BASE}/party/{company}"
+            "sourceListtype=https://ref.gs1.org/cbv/SDT-location"
+            "source=https://id.gs1.org/414/0614141000012"
+            "type=https://ref.gs1.org/cbv/SDT-owning_party"
+            "source=https://id.gs1.org/417/0614141000012",
+        )
+        # The order of list elements does not matter; a changed quantity does.
+        event["quantityList"] = list(reversed(event["quantityList"]))
+        self.assertEqual(event_hash(event), event_id)
+        event["quantityList"][0] = dict(event["quantityList"][0], quantity=31)
+        self.assertNotEqual(event_hash(event), event_id)
+        # EPC URIs hash as their Digital Link.
+        self.company.lot_gs1_company_prefix = "4012345"
+        (again,) = self._events(self._document(), bizStep="receiving")
+        self.assertEqual(again["eventID"], event_id)
+
+    def test_master_data_describes_products_places_and_parties(self):
+        document = self._document()
+        vocabularies = {
+            vocabulary["type"]: {
+                element["id"]: {
+                    a["id"].split("#")[1]: a["attribute"] for a in element["attributes"]
+                }
+                for element in vocabulary["vocabularyElementList"]
+            }
+            for vocabulary in document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        }
+        classes = vocabularies["urn:epcglobal:epcis:vtype:EPCClass"]
+        self.assertEqual(classes[ROMAINE]["lotNumber"], "FF-778")
+        self.assertIn("Romaine Test", classes[ROMAINE]["descriptionShort"])
+        farm = vocabularies["urn:epcglobal:epcis:vtype:SourceDest"][
+            "https://id.gs1.org/414/0614141000012"
+        ]
+        self.assertEqual(
+            (farm["name"], farm["city"], farm["state"], farm["telephone"]),
+            ("Fresh Farms Test", "Salinas", "CA", "+1 831 555 0100"),
+        )
+        plant = vocabularies["urn:epcglobal:epcis:vtype:BusinessLocation"][
+            "https://id.gs1.org/414/0614141000029"
+        ]
+        self.assertEqual(plant["city"], "New York")
+
+    def test_lot_of_an_exempt_supplier_is_relabelled_here(self):
+        self.farm.lot_fsma_exempt = True
+        document = self._document(self.rom_lot)
+        receipt, relabel, production = document["epcisBody"]["eventList"]
+        ours = "https://id.gs1.org/01/04012345000016/10/ROM-T1"
+        self.assertEqual(receipt["bizStep"], "receiving")
+        self.assertEqual(receipt["quantityList"][0]["epcClass"], ROMAINE)
+        self.assertEqual(
+            (relabel["type"], relabel["bizStep"]), ("TransformationEvent", "commissioning")
+        )
+        self.assertEqual(
+            relabel["inputQuantityList"], [{"epcClass": ROMAINE, "quantity": 50.0, "uom": "KGM"}]
+        )
+        self.assertEqual(
+            relabel["outputQuantityList"], [{"epcClass": ours, "quantity": 50.0, "uom": "KGM"}]
+        )
+        self.assertEqual(relabel["ilmd"]["cbvmda:lotNumber"], "ROM-T1")
+        self.assertEqual(production["inputQuantityList"][0]["epcClass"], ours)
+
+    def test_unbuild_is_disassembling(self):
+        unbuild = self.env["mrp.unbuild"].create(
+            {
+                "product_id": self.salad.id,
+                "bom_id": self.bom.id,
+                "mo_id": self.production.id,
+                "lot_id": self.sal_lot.id,
+                "product_qty": 10,
+                "product_uom_id": self.unit.id,
+                "location_id": self.stock.id,
+                "location_dest_id": self.stock.id,
+            }
+        )
+        unbuild.action_unbuild()
+        events = self._events(self._document(self.sal_lot), bizStep="disassembling")
+        self.assertTrue(events)
+        self.assertEqual(events[0]["bizTransactionList"][0]["type"], "prodorder")
+        self.assertEqual(
+            events[0]["inputQuantityList"],
+            [{"epcClass": f"{BASE}/class/SAL/SAL-T1", "quantity": 10.0}],
         )
 
-    def test_lot_numbers_escaped_or_private(self):
-        # Without a GTIN: a private class, the lot percent-encoded.
-        self.rom_lot.name = "ROM/T1&2"
-        self.romaine.barcode = False
-        receiving = self._events(self._document(self.rom_lot), bizStep="receiving")[0]
-        self.assertEqual(
-            receiving["quantityList"][0]["epcClass"], f"{BASE}/class/{self.romaine.id}/ROM%2FT1%262"
+    def test_units_are_unece_codes_and_counts_bare(self):
+        square_meter = self.env.ref("uom.uom_square_meter")
+        bag = self.env["uom.uom"].create(
+            {
+                "name": "Bag of 5 kg Test",
+                "category_id": self.kg.category_id.id,
+                "uom_type": "bigger",
+                "factor_inv": 5,
+            }
         )
-        # With a GTIN: the EPC URI escapes of the GS1 Tag Data Standard.
-        self.salad.barcode = with_check_digit("0401234500002")
-        self.sal_lot.name = "SAL/T1"
-        (event,) = self._events(self._document(self.sal_lot), type="TransformationEvent")
+        film = self._product("Film Test", "FLM", square_meter)
+        film_lot = self._lot("FLM-1", film)
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        self._transfer(self.warehouse.in_type_id, self.farm, suppliers, self.stock,
+                       [(film_lot, 12.5, square_meter), (self.spn_lot, 2, bag)], 4)  # fmt: skip
+        receipt = self._events(self._document(film_lot | self.spn_lot), bizStep="receiving")[-1]
         self.assertEqual(
-            event["outputQuantityList"][0]["epcClass"],
-            "urn:epc:class:lgtin:4012345.000002.SAL%2FT1",
-        )
-        # A space is not allowed in a GS1 lot number: private class even with a GTIN.
-        self.sal_lot.name = "SAL T1"
-        (event,) = self._events(self._document(self.sal_lot), type="TransformationEvent")
-        self.assertEqual(
-            event["outputQuantityList"][0]["epcClass"], f"{BASE}/class/{self.salad.id}/SAL%20T1"
+            receipt["quantityList"],
+            [
+                {"epcClass": f"{BASE}/class/FLM/FLM-1", "quantity": 12.5, "uom": "MTK"},
+                # A unit without UN/ECE code: in its category's reference unit.
+                {"epcClass": f"{BASE}/class/SPN/SPN-T1", "quantity": 10.0, "uom": "KGM"},
+            ],
         )

@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import openpyxl
 from odoo import Command, fields
@@ -12,7 +13,7 @@ from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .regulator_export_common import RegulatorExportCommon
+from .regulator_export_common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
 
 HEADER = [
     "Event ID",
@@ -28,11 +29,11 @@ HEADER = [
     "Ship-From Location",
     "Immediate Subsequent Recipient Location",
     "Transformation Location",
-    "TLC Source Location or Reference",
-    "Supplier Lot Code",
+    "TLC Source Location",
+    "TLC Source Reference",
     "Reference Document Type",
     "Reference Document Number",
-    "Source Document",
+    "Internal Lot Number",
 ]
 
 
@@ -54,7 +55,8 @@ class TestFsmaExport(RegulatorExportCommon):
 
     def test_receiving_rows(self):
         rows = [row for row in self.fsma._events(self.lots) if row["cte"] == "receiving"]
-        self.assertEqual([row["tlc"] for row in rows], ["ROM-T1", "SPN-T1"])
+        # 1.1345(a): the receiver keeps the supplier's lot code as TLC.
+        self.assertEqual([row["tlc"] for row in rows], ["FF-778", "SPN-T1"])
         farm = (
             "Fresh Farms Test, 12 Farm Road, 93901 Salinas, California, United States, "
             "phone +1 831 555 0100, GLN 0614141000012"
@@ -66,8 +68,9 @@ class TestFsmaExport(RegulatorExportCommon):
                 "event_id": self.receipt.name,
                 "cte_label": "Receiving",
                 "role_label": "",
-                "tlc": "ROM-T1",
-                "product_description": "[ROM] Romaine Test, GTIN 04012345000016",
+                "tlc": "FF-778",
+                "product_description": "[ROM] Romaine Test, GTIN 04012345000016, loose, "
+                "counted in kg",
                 "quantity": 50.0,
                 "uom": "kg",
                 "event_date": self._day(10),
@@ -76,21 +79,21 @@ class TestFsmaExport(RegulatorExportCommon):
                 "ship_from": "",
                 "recipient": "",
                 "transformation_location": "",
-                # The lot code was given here (the farm's own lot is FF-778): the TLC source
-                # is the receiving plant.
-                "tlc_source": self.plant_location,
-                "supplier_lot": "FF-778",
-                "reference_type": "Receipt",
+                # The farm assigned the TLC: it is the TLC source (1.1345(a)(7)).
+                "tlc_source_location": farm,
+                "tlc_source_reference": "GLN 0614141000012",
+                # No purchase order: the receipt is the bill of lading.
+                "reference_type": "Bill of Lading",
                 "reference_number": self.receipt.name,
-                "source_document": "PO-TEST-1",
+                "lot_name": "ROM-T1",
             },
         )
         spinach = rows[1]
         self.assertEqual(spinach["event_id"], rows[0]["event_id"])
         self.assertEqual((spinach["quantity"], spinach["uom"]), (30.0, "kg"))
-        self.assertEqual(spinach["product_description"], "[SPN] Spinach Test")
+        self.assertEqual(spinach["product_description"], "[SPN] Spinach Test, loose, counted in kg")
         # Kept under the farm's code: the farm is the TLC source.
-        self.assertEqual(spinach["tlc_source"], farm)
+        self.assertEqual(spinach["tlc_source_location"], farm)
         self.assertEqual(spinach["partner_id"], self.farm.id)
 
     def test_transformation_rows_share_the_order_as_event_id(self):
@@ -98,20 +101,23 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(
             [(row["role"], row["tlc"], row["quantity"], row["uom"]) for row in rows],
             [
-                ("input", "ROM-T1", 20.0, "kg"),
+                ("input", "FF-778", 20.0, "kg"),
                 ("input", "SPN-T1", 10.0, "kg"),
                 ("output", "SAL-T1", 100.0, "Units"),
             ],
         )
         self.assertEqual({row["event_id"] for row in rows}, {self.production.name})
         self.assertEqual({row["reference_number"] for row in rows}, {self.production.name})
-        self.assertEqual({row["reference_type"] for row in rows}, {"Manufacturing Order"})
+        self.assertEqual({row["reference_type"] for row in rows}, {"Production Record"})
         self.assertEqual({row["event_date"] for row in rows}, {self._day(5)})
         self.assertEqual({row["transformation_location"] for row in rows}, {self.plant_location})
         self.assertEqual([row["role_label"] for row in rows], ["Input", "Input", "Output"])
         output = rows[2]
-        self.assertEqual(output["product_description"], "[SAL] Salad Mix Test, barcode SALAD-X")
-        self.assertEqual(output["tlc_source"], self.plant_location)
+        self.assertEqual(
+            output["product_description"],
+            "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted in Units",
+        )
+        self.assertEqual(output["tlc_source_location"], self.plant_location)
         self.assertEqual(output["production_id"], self.production.id)
         for row in rows:
             self.assertFalse(row["previous_source"] or row["recipient"] or row["ship_from"])
@@ -126,33 +132,37 @@ class TestFsmaExport(RegulatorExportCommon):
                 "cte_label": "Shipping",
                 "role_label": "",
                 "tlc": "SAL-T1",
-                "product_description": "[SAL] Salad Mix Test, barcode SALAD-X",
+                "product_description": "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted "
+                "in Units",
                 "quantity": 5.0,
                 "uom": "Dozens",
                 "event_date": self._day(3),
                 "previous_source": "",
                 "receiving_location": "",
                 "ship_from": self.plant_location,
-                "recipient": "Salad Bar Test, Downtown, 5 Main St, 10002 New York, United States",
+                "recipient": "Salad Bar Test, Downtown, 5 Main St, 10002 New York, United States"
+                " [no phone or state recorded]",
                 "transformation_location": "",
-                "tlc_source": self.plant_location,
-                "supplier_lot": "",
-                "reference_type": "Delivery Order",
+                "tlc_source_location": self.plant_location,
+                "tlc_source_reference": "GLN 0614141000029",
+                "reference_type": "Bill of Lading",
                 "reference_number": self.delivery.name,
-                "source_document": "",
+                "lot_name": "SAL-T1",
             },
         )
         self.assertEqual(rows[0]["partner_id"], self.downtown.id)
         self.assertEqual((rows[1]["quantity"], rows[1]["uom"]), (10.0, "Units"))
-        self.assertEqual(rows[1]["recipient"], "Corner Cafe Test, Boston")
+        self.assertEqual(
+            rows[1]["recipient"], "Corner Cafe Test, Boston [no phone or state recorded]"
+        )
 
     def test_a_raw_lot_brings_its_whole_transformation_but_not_later_shipments(self):
         rows = self.fsma._events(self.rom_lot.ids)
         self.assertEqual(
             [(row["cte"], row["role"], row["tlc"]) for row in rows],
             [
-                ("receiving", False, "ROM-T1"),
-                ("transformation", "input", "ROM-T1"),
+                ("receiving", False, "FF-778"),
+                ("transformation", "input", "FF-778"),
                 ("transformation", "input", "SPN-T1"),
                 ("transformation", "output", "SAL-T1"),
             ],
@@ -188,7 +198,7 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(
             [(row["cte"], row["tlc"]) for row in rows],
             [
-                ("transformation", "ROM-T1"),
+                ("transformation", "FF-778"),
                 ("transformation", "SPN-T1"),
                 ("transformation", "SAL-T1"),
                 ("shipping", "SAL-T1"),
@@ -210,8 +220,9 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertEqual(len(table), len(rows) + 1)
         receiving = table[1]
         self.assertEqual(receiving[:8], [
-            self.receipt.name, "Receiving", "", "ROM-T1",
-            "[ROM] Romaine Test, GTIN 04012345000016", "50", "kg", self._day(10).isoformat(),
+            self.receipt.name, "Receiving", "", "FF-778",
+            "[ROM] Romaine Test, GTIN 04012345000016, loose, counted in kg", "50", "kg",
+            self._day(10).isoformat(),
         ])  # fmt: skip
         shipped = [line for line in table if line[0] == self.delivery.name]
         self.assertEqual([line[5:7] for line in shipped], [["5", "Dozens"]])
@@ -226,7 +237,7 @@ class TestFsmaExport(RegulatorExportCommon):
         output = next(line for line in table if line[2] == "Output")
         self.assertEqual(output[:7], [
             self.production.name, "Transformation", "Output", "SAL-T1",
-            "[SAL] Salad Mix Test, barcode SALAD-X", 100, "Units",
+            "[SAL] Salad Mix Test, barcode SALAD-X, loose, counted in Units", 100, "Units",
         ])  # fmt: skip
         self.assertIsInstance(output[7], datetime.datetime)
         self.assertEqual(output[7].date(), self._day(5))
@@ -291,9 +302,9 @@ class TestFsmaExport(RegulatorExportCommon):
         fsma = self.fsma.with_user(user)
         rows = fsma._events(self.lots)
         self.assertEqual(len(rows), 7)
-        sources = {row["tlc"]: row["tlc_source"] for row in rows}
+        sources = {row["tlc"]: row["tlc_source_location"] for row in rows}
         self.assertEqual(sources["SPN-T1"], self._location(self.farm))
-        self.assertEqual(sources["ROM-T1"], self.plant_location)
+        self.assertEqual(sources["FF-778"], self._location(self.farm))
         self._assert_nothing_of(fsma._csv(rows).decode("utf-8-sig"), other, vendor, customer)
         document = self.env["lot.epcis.export"].with_user(user)._document(self.lots)
         self._assert_nothing_of(json.dumps(document), other, vendor, customer)
@@ -323,6 +334,30 @@ class TestFsmaExport(RegulatorExportCommon):
             content = base64.b64decode(wizard.file_data).decode("utf-8-sig")
             self._assert_nothing_of(content, other, vendor, customer)
         self.assertIn(self.receipt.name.replace("/", "%2F"), content)
+
+    def test_epcis_identifiers_follow_each_company_settings(self):
+        other, vendor, _customer = self._other_company_flows()
+        user_b = new_test_user(
+            self.env,
+            login="epcis_company_b",
+            groups="stock.group_stock_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        epcis_b = self.env["lot.epcis.export"].with_user(user_b)
+        # Company B has no private domain: its export is refused, naming what lacks an id.
+        with self.assertRaisesRegex(UserError, "Secret Vendor B"):
+            epcis_b._document(self.lots)
+        other.lot_identifier_domain = "b.example.com"
+        content = json.dumps(epcis_b._document(self.lots))
+        assert_valid_epcis(self, json.loads(content))
+        self.assertIn("https://b.example.com/party/Secret%20Vendor%20B", content)
+        self.assertNotIn("trace.example.com", content)
+        # Company A's export is untouched by B's settings.
+        user_a = new_test_user(self.env, login="epcis_company_a", groups="stock.group_stock_user")
+        content = json.dumps(self.env["lot.epcis.export"].with_user(user_a)._document(self.lots))
+        self.assertNotIn("b.example.com", content)
+        self.assertNotIn(vendor.name, content)
 
     def test_wizard_refuses_lots_and_recalls_the_user_cannot_read(self):
         other = self.env["res.company"].create({"name": "Hidden Greens B"})
@@ -359,17 +394,20 @@ class TestFsmaExport(RegulatorExportCommon):
         rows = fsma._events(self.lots)
         table = list(csv.reader(io.StringIO(fsma._csv(rows).decode("utf-8-sig"))))
         shipped = next(line for line in table if line[0] == self.late_delivery.name)
-        self.assertEqual(shipped[11], f"'{formula}, Boston")
+        self.assertEqual(shipped[11], f"'{formula}, Boston [no phone or state recorded]")
+        self.rom_lot.supplier_lot = "@SUM(A1)"
+        table = list(
+            csv.reader(io.StringIO(fsma._csv(fsma._events(self.lots)).decode("utf-8-sig")))
+        )
         received = next(line for line in table if line[0] == self.receipt.name)
-        self.assertEqual(received[17], "'@SUM(A1)")
+        self.assertEqual(received[3], "'@SUM(A1)")
 
         content = fsma._xlsx(rows)
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
             self.assertNotIn("<f>", workbook.read("xl/worksheets/sheet1.xml").decode())
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
         cells = {cell.value: cell.data_type for line in sheet.iter_rows() for cell in line}
-        self.assertEqual(cells[f"{formula}, Boston"], "s")
-        self.assertEqual(cells["@SUM(A1)"], "s")
+        self.assertEqual(cells[f"{formula}, Boston [no phone or state recorded]"], "s")
 
     def test_wizard_exports_files_for_lots_and_products(self):
         with self.assertRaisesRegex(AccessError, "cannot be called remotely"):
@@ -454,3 +492,125 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertIn(f"{len(rows)} records", message.body)
         self.assertEqual(message.attachment_ids.name, wizard.file_name)
         self.assertTrue(wizard.file_name.startswith(f"fsma204-{recall.name.replace('/', '-')}"))
+
+
+@tagged("post_install", "-at_install")
+class TestFsmaKeyDataElements(RegulatorExportCommon):
+    """Key data elements of 21 CFR 1.1340 (shipping), 1.1345 (receiving) and 1.1350
+    (transformation), between the company's own sites and from an exempt supplier, as a
+    stock user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(cls.env, login="fsma_kde", groups="stock.group_stock_user")
+        cls.fsma = cls.env["lot.fsma.export"].with_user(cls.user)
+        cls.depot_address = cls.env["res.partner"].create(
+            {
+                "name": "Depot Test",
+                "street": "9 Depot Road",
+                "zip": "07001",
+                "city": "Newark",
+                "state_id": cls.env.ref("base.state_us_31").id,
+                "country_id": cls.us.id,
+                "phone": "+1 973 555 0101",
+            }
+        )
+        cls.depot = cls.env["stock.warehouse"].create(
+            {"name": "Depot Test WH", "code": "DWH", "partner_id": cls.depot_address.id}
+        )
+        cls.move_to_depot = cls._transfer(
+            cls.warehouse.int_type_id,
+            cls.plant,
+            cls.stock,
+            cls.depot.lot_stock_id,
+            [(cls.sal_lot, 20, cls.unit)],
+            2,
+        )
+
+    def _required(self, row, keys):
+        for key in keys:
+            self.assertTrue(row[key], f"{row['cte']} {row['role']}: {key} is empty")
+
+    def test_every_event_has_its_key_data_elements(self):
+        common = ("tlc", "quantity", "uom", "product_description", "event_date",
+                  "tlc_source_location", "reference_type", "reference_number")  # fmt: skip
+        for row in self.fsma._events(self.lots):
+            self._required(row, common)
+            if row["cte"] == "shipping":  # 1.1340(a)
+                self._required(row, ("recipient", "ship_from"))
+            elif row["cte"] == "receiving":  # 1.1345(a)
+                self._required(row, ("previous_source", "receiving_location"))
+            else:  # 1.1350(a): the TLC source of the new food is where it was transformed
+                self._required(row, ("transformation_location",))
+
+    def test_moves_between_own_sites_are_shipped_and_received(self):
+        rows = [
+            row
+            for row in self.fsma._events(self.sal_lot)
+            if row["event_id"] == self.move_to_depot.name
+        ]
+        depot = self._location(self.depot_address, f"{self.company.name} (Depot Test WH)")
+        self.assertEqual(
+            [(r["cte"], r["ship_from"], r["recipient"], r["previous_source"],
+              r["receiving_location"]) for r in rows],
+            [
+                ("shipping", self.plant_location, depot, "", ""),
+                ("receiving", "", "", self.plant_location, depot),
+            ],
+        )  # fmt: skip
+        for row in rows:
+            self.assertEqual((row["tlc"], row["quantity"], row["uom"]), ("SAL-T1", 20.0, "Units"))
+            self.assertEqual(row["tlc_source_location"], self.plant_location)
+            self.assertEqual(row["reference_type"], "Bill of Lading")
+        # Through the company's transit location: shipped at the first site, received at the
+        # second.
+        transit = self.env["stock.location"].create(
+            {"name": "Transit Test", "usage": "transit", "company_id": self.company.id}
+        )
+        out = self._transfer(self.warehouse.int_type_id, self.plant, self.depot.lot_stock_id,
+                             transit, [(self.sal_lot, 5, self.unit)], 1)  # fmt: skip
+        back = self._transfer(self.warehouse.int_type_id, self.plant, transit, self.stock,
+                              [(self.sal_lot, 5, self.unit)], 1)  # fmt: skip
+        ctes = {(row["event_id"], row["cte"]) for row in self.fsma._events(self.sal_lot)}
+        self.assertLessEqual({(out.name, "shipping"), (back.name, "receiving")}, ctes)
+
+    def test_a_supplier_not_subject_to_the_rule_gets_a_tlc_here(self):
+        self.farm.lot_fsma_exempt = True
+        rows = self.fsma._events(self.rom_lot)
+        receipt = rows[0]
+        self.assertEqual((receipt["cte"], receipt["tlc"]), ("receiving", "ROM-T1"))
+        self.assertEqual(receipt["tlc_source_location"], self.plant_location)
+        self.assertEqual(receipt["previous_source"], self._location(self.farm))
+        # The same code on the transformation input (1.1350(a)(1)).
+        self.assertEqual(rows[1]["tlc"], "ROM-T1")
+
+    def test_shipment_without_partner_names_its_recipient(self):
+        customers = self.env.ref("stock.stock_location_customers")
+        delivery = self._transfer(self.warehouse.out_type_id, self.cafe, self.stock, customers,
+                                  [(self.sal_lot, 1, self.unit)], 1)  # fmt: skip
+        delivery.partner_id = False
+        delivery.move_ids.partner_id = False
+        row = next(r for r in self.fsma._events(self.sal_lot) if r["event_id"] == delivery.name)
+        self.assertIn("[recipient or source not recorded]", row["recipient"])
+
+    def test_moves_between_own_sites_in_epcis(self):
+        self.depot_address.barcode = with_check_digit("061414100009")
+        document = self.env["lot.epcis.export"].with_user(self.user)._document(self.sal_lot)
+        assert_valid_epcis(self, document)
+        name = quote(self.move_to_depot.name, safe="")
+        shipped, received = (
+            event
+            for event in document["epcisBody"]["eventList"]
+            if any(name in t["bizTransaction"] for t in event.get("bizTransactionList", []))
+        )
+        plant, depot = (
+            "https://id.gs1.org/414/0614141000029",
+            "https://id.gs1.org/414/0614141000098",
+        )
+        self.assertEqual(
+            (shipped["bizStep"], shipped["sourceList"][1]["source"]), ("shipping", plant)
+        )
+        self.assertEqual(shipped["destinationList"][1]["destination"], depot)
+        self.assertEqual((received["bizStep"], received["bizLocation"]["id"]), ("receiving", depot))
+        self.assertEqual(received["sourceList"][1]["source"], plant)

@@ -10,3 +10,7 @@ class ResConfigSettings(models.TransientModel):
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
     company_lot_code = fields.Char(related="company_id.lot_code", readonly=False)
+    lot_gs1_company_prefix = fields.Char(
+        related="company_id.lot_gs1_company_prefix", readonly=False
+    )
+    lot_identifier_domain = fields.Char(related="company_id.lot_identifier_domain", readonly=False)

@@ -56,6 +56,14 @@ __all__ = [
     "format_element_string",
     "digital_link",
     "split_for_gs1_128",
+    "gln_or_none",
+    "is_valid_company_prefix",
+    "epc_lot_class",
+    "sgln",
+    "pgln",
+    "digital_link_location",
+    "digital_link_party",
+    "epc_to_digital_link",
 ]
 
 GS = "\x1d"
@@ -615,3 +623,109 @@ def digital_link(
     if query:
         uri += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query)
     return uri
+
+
+# EPC identifiers ---------------------------------------------------------------------
+
+# Characters of a lot number escaped in an EPC URI (GS1 Tag Data Standard, table A-1).
+_EPC_ESCAPES = {'"': "%22", "%": "%25", "&": "%26", "/": "%2F", "<": "%3C", ">": "%3E", "?": "%3F"}
+
+
+def gln_or_none(code):
+    """A 13-digit Global Location Number with a valid check digit, else None."""
+    code = (code or "").strip() if isinstance(code, str) else ""
+    return code if len(code) == 13 and is_valid_gtin(code) else None
+
+
+def is_valid_company_prefix(prefix):
+    """True for a GS1 company prefix: 6 to 12 digits."""
+    return (
+        isinstance(prefix, str) and prefix.isascii() and prefix.isdigit() and 6 <= len(prefix) <= 12
+    )
+
+
+def _owned_by(digits, prefix):
+    return bool(prefix) and is_valid_company_prefix(prefix) and digits.startswith(prefix)
+
+
+def epc_lot_class(gtin, lot, prefix=None):
+    """EPC class of a lot of a GTIN: ``urn:epc:class:lgtin:...`` when ``prefix`` (the
+    company's GS1 company prefix) starts the GTIN, else the GS1 Digital Link URI
+    ``https://id.gs1.org/01/{gtin14}/10/{lot}`` (the prefix of another company's GTIN is
+    not guessed). Raise :class:`GS1Error` for a GTIN or lot a GS1 key cannot carry."""
+    gtin = normalize_gtin(gtin)
+    _convert(_AIS["10"], str(lot), None)
+    if _owned_by(gtin[1:13], prefix):
+        escaped = "".join(_EPC_ESCAPES.get(char, char) for char in lot)
+        return f"urn:epc:class:lgtin:{prefix}.{gtin[0]}{gtin[1 + len(prefix) : 13]}.{escaped}"
+    return digital_link(gtin, lot=lot)
+
+
+def sgln(gln, extension="0", prefix=None):
+    """EPC URI of a location (``urn:epc:id:sgln:...``) of a GLN under the company prefix,
+    else its GS1 Digital Link (``https://id.gs1.org/414/{gln}[/254/{extension}]``)."""
+    if not gln_or_none(gln):
+        raise GS1CheckDigitError(f"{_quote(gln)} is not a GLN.", ai="414")
+    if _owned_by(gln[:12], prefix):
+        escaped = "".join(_EPC_ESCAPES.get(char, char) for char in str(extension))
+        return f"urn:epc:id:sgln:{prefix}.{gln[len(prefix) : 12]}.{escaped}"
+    return digital_link_location(gln, extension)
+
+
+def pgln(gln, prefix=None):
+    """EPC URI of a party (``urn:epc:id:pgln:...``) of a GLN under the company prefix, else
+    its GS1 Digital Link (``https://id.gs1.org/417/{gln}``)."""
+    if not gln_or_none(gln):
+        raise GS1CheckDigitError(f"{_quote(gln)} is not a GLN.", ai="417")
+    if _owned_by(gln[:12], prefix):
+        return f"urn:epc:id:pgln:{prefix}.{gln[len(prefix) : 12]}"
+    return digital_link_party(gln)
+
+
+def digital_link_location(gln, extension="0", base_url="https://id.gs1.org"):
+    """GS1 Digital Link URI of a physical location (AI 414, extension AI 254)."""
+    uri = f"{base_url.rstrip('/')}/414/{gln}"
+    if extension and str(extension) != "0":
+        uri += f"/254/{quote(str(extension), safe='')}"
+    return uri
+
+
+def digital_link_party(gln, base_url="https://id.gs1.org"):
+    """GS1 Digital Link URI of a party (AI 417)."""
+    return f"{base_url.rstrip('/')}/417/{gln}"
+
+
+def epc_to_digital_link(uri):
+    """The GS1 Digital Link form of an ``urn:epc:class:lgtin``, ``urn:epc:id:sgln`` or
+    ``urn:epc:id:pgln`` URI (how the EPCIS event hash compares identifiers); any other URI
+    unchanged."""
+    for scheme, builder in (
+        ("urn:epc:class:lgtin:", _lgtin_to_digital_link),
+        ("urn:epc:id:sgln:", _sgln_to_digital_link),
+        ("urn:epc:id:pgln:", _pgln_to_digital_link),
+    ):
+        if uri.startswith(scheme):
+            return builder(uri[len(scheme) :].split("."))
+    return uri
+
+
+def _unescape_epc(text):
+    for char, escape in _EPC_ESCAPES.items():
+        text = text.replace(escape, char)
+    return text
+
+
+def _lgtin_to_digital_link(parts):
+    prefix, item, lot = parts[0], parts[1], ".".join(parts[2:])
+    digits = item[0] + prefix + item[1:]
+    return digital_link(digits + gtin_check_digit(digits), lot=_unescape_epc(lot))
+
+
+def _sgln_to_digital_link(parts):
+    digits = parts[0] + parts[1]
+    return digital_link_location(digits + gtin_check_digit(digits), _unescape_epc(parts[2]))
+
+
+def _pgln_to_digital_link(parts):
+    digits = parts[0] + parts[1]
+    return digital_link_party(digits + gtin_check_digit(digits))
