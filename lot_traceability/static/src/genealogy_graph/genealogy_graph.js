@@ -133,7 +133,7 @@ export class LotGenealogyGraph extends Component {
 
     /** Visible nodes and edges laid out: every node reached from the traced lots without
      * going through a collapsed one. */
-    get graph() {
+    computeGraph() {
         const data = this.state.data;
         if (!data) {
             return null;
