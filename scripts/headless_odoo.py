@@ -211,10 +211,11 @@ class Browser:
         self.send("Page.navigate", url=url)
         self.wait_for("document.readyState === 'complete'")
 
-    def wait_for_webclient(self, timeout=60):
+    def wait_for_webclient(self, action=False, timeout=60):
+        """Waits until the web client is started (and, with ``action``, shows an action)."""
         self.wait_for(
-            "!!(window.odoo && odoo.__WOWL_DEBUG__ && "
-            "document.querySelector('.o_action_manager > .o_action'))",
+            "!!(window.odoo && odoo.__WOWL_DEBUG__ && document.querySelector('.o_main_navbar')"
+            + (" && document.querySelector('.o_action_manager > .o_action'))" if action else ")"),
             timeout,
         )
 
