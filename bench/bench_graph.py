@@ -36,8 +36,12 @@ RUN_JS = """
             await frame();
         }
     };
+    const graphSvg = () =>
+        [...document.querySelectorAll(".o_lot_graph_svg[data-nodes]")].find(
+            (svg) => !svg.benchDone
+        );
     for (const old of document.querySelectorAll(".o_lot_graph_svg")) {
-        delete old.dataset.nodes;
+        old.benchDone = true;
     }
     const start = performance.now();
     env.services.action.doAction(
@@ -49,10 +53,10 @@ RUN_JS = """
         },
         { clearBreadcrumbs: true }
     );
-    await waitFor(() => document.querySelector(".o_lot_graph_svg[data-nodes]"));
+    await waitFor(graphSvg);
     await frame();
     const firstMs = performance.now() - start;
-    const svg = document.querySelector(".o_lot_graph_svg");
+    const svg = graphSvg();
     const shown = Number(svg.dataset.nodes);
     delete svg.dataset.nodes;
     document.querySelector(".o_lot_graph button[name='expand_all']").click();
@@ -137,8 +141,9 @@ def main():
         )
         with Browser(width=1600, height=1000) as browser:
             browser.set_session(server.url, client.session_id)
-            browser.goto(f"{server.url}/odoo")
-            browser.wait_for_webclient()
+            # a window action first: the web client is then done with its home action
+            browser.goto(f"{server.url}/odoo/action-stock.action_production_lot_form")
+            browser.wait_for_webclient(action=True)
             script = RUN_JS % {"lot_id": lot_id, "direction": json.dumps(args.direction)}
             runs = []
             for index in range(args.repeat + 1):

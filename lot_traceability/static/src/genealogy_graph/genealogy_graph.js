@@ -260,11 +260,13 @@ export class LotGenealogyGraph extends Component {
 
     expandAll() {
         this.renderStart = performance.now();
+        this.needFit = true;
         this.state.collapsed = new Set();
     }
 
     collapseAll() {
         this.renderStart = performance.now();
+        this.needFit = true;
         this.state.collapsed = this.initialCollapse();
     }
 

@@ -10,6 +10,7 @@ export const NODE_HEIGHT = 58;
 const GAP_X = 150;
 const GAP_Y = 22;
 const SWEEPS = 4;
+const LABEL_AT = 0.7;
 
 /** Edges that close a cycle, found by an iterative depth-first search. */
 function backEdges(nodeIds, outgoing) {
@@ -149,11 +150,14 @@ export function layoutGraph(nodes, edges) {
             const x2 = to.x;
             const y2 = to.y + NODE_HEIGHT / 2;
             const bend = Math.max(Math.abs(x2 - x1) / 2, 60);
+            // labels where the curves fanning out of a node have parted (70 % of the way)
+            const t = LABEL_AT;
+            const [a, b, c, d] = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3];
             return {
                 ...edge,
                 path: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
-                labelX: (x1 + x2) / 2,
-                labelY: (y1 + y2) / 2 - 4,
+                labelX: a * x1 + b * (x1 + bend) + c * (x2 - bend) + d * x2,
+                labelY: (a + b) * y1 + (c + d) * y2 - 4,
             };
         }),
         width,
