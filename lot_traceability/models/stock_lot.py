@@ -105,7 +105,7 @@ class StockLot(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "lot_traceability.genealogy_graph",
-            "name": self.env._("Graph of %(lots)s", lots=", ".join(self[:3].mapped("name")))
+            "name": self.env._("Graph of %(lots)s", lots=", ".join(self.mapped("name")))
             if len(self) <= 3
             else self.env._("Graph of %(count)s lots", count=len(self)),
             "params": {"lot_ids": self.ids, "direction": direction},

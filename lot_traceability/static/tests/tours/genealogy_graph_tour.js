@@ -1,14 +1,11 @@
 import { registry } from "@web/core/registry";
+import { clickStatButtonSteps } from "./lot_tour_steps";
 
 // A stock user opens the genealogy graph from a flour lot's form, switches it upstream and
 // back, then clicks the cookie lot made from the flour's dough: its form opens.
 registry.category("web_tour.tours").add("lot_traceability_genealogy_graph", {
     steps: () => [
-        {
-            content: "Open the genealogy graph of the flour lot",
-            trigger: ".o_form_view button[name='action_lot_graph']",
-            run: "click",
-        },
+        ...clickStatButtonSteps("action_lot_graph", "Open the genealogy graph of the flour lot"),
         {
             content: "The graph shows the flour lot, what was made from it and the customers",
             trigger: ".o_lot_graph_svg[data-nodes='17'] .o_lot_graph_node[data-name='RM-FLR-001']",
