@@ -51,6 +51,7 @@ export class LotGenealogyGraph extends Component {
         this.notification = useService("notification");
         this.svgRef = useRef("svg");
         this.viewportRef = useRef("viewport");
+        // from the server's action (params), or from the URL on reload (see keepInUrl)
         const params = this.props.action.params || {};
         const context = this.props.action.context || {};
         this.lotIds = params.lot_ids || context.active_ids || [];
@@ -65,6 +66,7 @@ export class LotGenealogyGraph extends Component {
         this.renderStart = performance.now();
         onWillStart(() => this.load());
         onMounted(() => {
+            this.keepInUrl();
             this.fit();
             this.markRendered();
         });
@@ -237,11 +239,22 @@ export class LotGenealogyGraph extends Component {
         }
     }
 
+    /** Puts the lots and the direction in the URL, so that reloading the page keeps them. */
+    keepInUrl() {
+        if (this.lotIds.length) {
+            this.props.updateActionState?.({
+                active_ids: this.lotIds.join(","),
+                direction: this.state.direction,
+            });
+        }
+    }
+
     // ---------------------------------------------------------------- user actions
 
     async setDirection(direction) {
         if (direction !== this.state.direction) {
             this.state.direction = direction;
+            this.keepInUrl();
             this.needFit = true;
             await this.load();
         }
