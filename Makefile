@@ -30,3 +30,7 @@ bench-recall: ## mock recall on lot_bench (built as for bench-trace): scope and 
 .PHONY: bench-fefo
 bench-fefo: ## lot_bench_fefo: 1,000 deliveries over 22,000 quants, FEFO rules vs core FEFO
 	@bash scripts/bench_fefo.sh $(BENCH_ARGS)
+
+.PHONY: bench-graph
+bench-graph: ## genealogy graph drawn in headless Chromium (BENCH_DB, default lot_bench; BENCH_LOT)
+	@bash scripts/bench_graph.sh $(BENCH_ARGS)

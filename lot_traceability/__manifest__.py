@@ -33,6 +33,9 @@
         "demo/lot_multicompany_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "lot_traceability/static/src/**/*",
+        ],
         "web.assets_tests": [
             "lot_traceability/static/tests/tours/*.js",
         ],

@@ -101,6 +101,20 @@ class StockLot(models.Model):
         """Genealogy of these lots towards what was made from them and its customers."""
         return self._open_trace("downstream")
 
+    def action_lot_graph(self):
+        """The genealogy graph of these lots, downstream (upstream from the graph)."""
+        return self._lot_graph_action("downstream")
+
+    def _lot_graph_action(self, direction):
+        return {
+            "type": "ir.actions.client",
+            "tag": "lot_traceability.genealogy_graph",
+            "name": self.env._("Graph of %(lots)s", lots=", ".join(self.mapped("name")))
+            if len(self) <= 3
+            else self.env._("Graph of %(count)s lots", count=len(self)),
+            "params": {"lot_ids": self.ids, "direction": direction},
+        }
+
     def action_trace_customers(self):
         """Every delivery of these lots, or of lots made from them, by customer."""
         trace = self.env["lot.trace"].create(

@@ -1,4 +1,5 @@
-from odoo.tests import HttpCase, tagged
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -51,3 +52,18 @@ class TestTours(HttpCase):
         self.assertEqual(lot.product_qty, 25)
         self.assertEqual(lot.supplier_id.name, "Golden Fields Mill")
         self.assertEqual(lot.origin_country_id.code, "FR")
+
+    def test_genealogy_graph_from_a_lot_form(self):
+        user = new_test_user(
+            self.env,
+            login="graph_tour_user",
+            groups="stock.group_stock_user,stock.group_production_lot",
+            company_id=self.env.company.id,
+            company_ids=[Command.set(self.env.company.ids)],
+        )
+        flour = self.env["stock.lot"].search([("name", "=", "RM-FLR-001")])
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{flour.id}",
+            "lot_traceability_genealogy_graph",
+            login=user.login,
+        )

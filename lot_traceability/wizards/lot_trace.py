@@ -1,4 +1,5 @@
 import io
+from collections import defaultdict
 
 import xlsxwriter
 from odoo import api, fields, models
@@ -8,6 +9,10 @@ from ..tools.move_kinds import CUSTOMER_KINDS, DELIVERY_KINDS, MOVEMENT_KINDS
 from ..tools.spreadsheet import csv_bytes, xlsx_write_row
 
 TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
+# Lots named in a trace's display name before "+n".
+NAMED_LOTS = 3
+# Movements that bring a lot into being: the quantity a graph node shows.
+GRAPH_IN_KINDS = ("receipt", "production", "adjustment_in")
 
 
 class LotTrace(models.TransientModel):
@@ -19,6 +24,8 @@ class LotTrace(models.TransientModel):
 
     _name = "lot.trace"
     _description = "Lot Genealogy"
+    # Beyond this many lots and customers, the graph groups the customers of each lot.
+    _lot_graph_node_limit = 200
 
     lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
     direction = fields.Selection(
@@ -38,6 +45,19 @@ class LotTrace(models.TransientModel):
     )
     customer_count = fields.Integer(compute="_compute_counts")
     delivered_line_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("lot_ids.name", "direction")
+    def _compute_display_name(self):
+        for trace in self:
+            lots = ", ".join(trace.lot_ids[:NAMED_LOTS].mapped("name"))
+            if len(trace.lot_ids) > NAMED_LOTS:
+                lots += f" +{len(trace.lot_ids) - NAMED_LOTS}"
+            if not lots:
+                trace.display_name = self.env._("Lot Genealogy")
+            elif trace.direction == "upstream":
+                trace.display_name = self.env._("Upstream of %(lots)s", lots=lots)
+            else:
+                trace.display_name = self.env._("Downstream of %(lots)s", lots=lots)
 
     @api.depends("line_ids.kind", "line_ids.partner_id")
     def _compute_counts(self):
@@ -124,6 +144,155 @@ class LotTrace(models.TransientModel):
             "target": "current",
             "name": self.env._("Lot Genealogy"),
         }
+
+    def action_open_graph(self):
+        """The genealogy graph of the trace's lots, in its direction."""
+        self.ensure_one()
+        return self.lot_ids._lot_graph_action(self.direction)
+
+    @api.model
+    def graph_data(self, lot_ids, direction="downstream"):
+        """Nodes and edges of the genealogy graph of lots, as the graph view draws them.
+
+        Lots are nodes (product, quantity made or received, on hand, level, and the lot
+        status when lots have one); transformations link a component lot to the lot made
+        from it, deliveries a lot to its customers, with quantities. When lots and
+        customers together are more than ``_lot_graph_node_limit``, the customers of each
+        lot are one node (count and quantity delivered).
+
+        :param lot_ids: ids of the lots traced
+        :param direction: ``"downstream"`` or ``"upstream"``
+        :return: dict with ``direction``, ``grouped``, ``nodes`` and ``edges``
+        :raise AccessError: when the user may not read one of the lots
+        """
+        result = self.env["lot.genealogy"].trace(lot_ids, direction)
+        roots = set(result["root_lot_ids"])
+        depth = {row["lot_id"]: row["depth"] for row in result["lots"]}
+        lots = self.env["stock.lot"].browse(depth)
+        made = defaultdict(float)
+        delivered = defaultdict(float)
+        returned = defaultdict(float)
+        for move in result["movements"]:
+            key = (move["lot_id"], move["partner_id"] or False)
+            if move["kind"] in GRAPH_IN_KINDS:
+                made[move["lot_id"]] += move["quantity"]
+            elif move["kind"] == "delivery":
+                delivered[key] += move["quantity"]
+            elif move["kind"] == "customer_return":
+                returned[key] += move["quantity"]
+        on_hand = defaultdict(float)
+        for stock in result["on_hand"]:
+            on_hand[stock["lot_id"]] += stock["quantity"]
+        status = lots._fields.get("lot_status")
+        status_labels = dict(status._description_selection(self.env)) if status else {}
+        nodes = []
+        for lot in lots:
+            node = {
+                "id": f"lot-{lot.id}",
+                "type": "lot",
+                "res_id": lot.id,
+                "name": lot.name,
+                "product": lot.product_id.display_name,
+                "uom": lot.product_id.uom_id.name,
+                "quantity": made[lot.id],
+                "on_hand": on_hand[lot.id],
+                "depth": depth[lot.id],
+                "root": lot.id in roots,
+                "status": False,
+                "status_label": False,
+            }
+            if status:
+                node["status"] = lot.lot_status
+                node["status_label"] = status_labels.get(lot.lot_status, False)
+            nodes.append(node)
+        uom = {node["res_id"]: node["uom"] for node in nodes}
+        edges = [
+            {
+                "source": f"lot-{edge['in_lot']}",
+                "target": f"lot-{edge['out_lot']}",
+                "kind": "transformation",
+                "quantity": edge["quantity"],
+                "uom": uom[edge["in_lot"]],
+                "returned": 0.0,
+            }
+            for edge in result["edges"]
+        ]
+        customers = self.env["res.partner"].browse(
+            {partner for _lot, partner in delivered if partner}
+        )
+        grouped = len(lots) + len(customers) > self._lot_graph_node_limit
+        if grouped:
+            nodes_edges = self._lot_graph_customer_groups(delivered, returned, depth, uom)
+        else:
+            nodes_edges = self._lot_graph_customers(delivered, returned, depth, uom, customers)
+        nodes += nodes_edges[0]
+        edges += nodes_edges[1]
+        return {"direction": direction, "grouped": grouped, "nodes": nodes, "edges": edges}
+
+    def _lot_graph_customers(self, delivered, returned, depth, uom, customers):
+        """One node per customer, one edge per lot delivered to it."""
+        names = {partner.id: partner.display_name for partner in customers}
+        nodes = {}
+        edges = []
+        for (lot_id, partner_id), quantity in delivered.items():
+            node_id = f"partner-{partner_id or 0}"
+            node = nodes.setdefault(
+                node_id,
+                {
+                    "id": node_id,
+                    "type": "customer",
+                    "res_id": partner_id,
+                    "name": names.get(partner_id) or self.env._("No customer"),
+                    "depth": depth[lot_id] + 1,
+                },
+            )
+            node["depth"] = min(node["depth"], depth[lot_id] + 1)
+            edges.append(
+                {
+                    "source": f"lot-{lot_id}",
+                    "target": node_id,
+                    "kind": "delivery",
+                    "quantity": quantity,
+                    "uom": uom[lot_id],
+                    "returned": returned.get((lot_id, partner_id), 0.0),
+                }
+            )
+        return sorted(nodes.values(), key=lambda node: node["name"]), edges
+
+    def _lot_graph_customer_groups(self, delivered, returned, depth, uom):
+        """One node per lot for all its customers, with their count and the quantity."""
+        groups = defaultdict(lambda: {"customers": set(), "quantity": 0.0, "returned": 0.0})
+        for (lot_id, partner_id), quantity in delivered.items():
+            group = groups[lot_id]
+            group["customers"].add(partner_id)
+            group["quantity"] += quantity
+            group["returned"] += returned.get((lot_id, partner_id), 0.0)
+        nodes, edges = [], []
+        for lot_id, group in groups.items():
+            count = len(group["customers"])
+            nodes.append(
+                {
+                    "id": f"customers-{lot_id}",
+                    "type": "customers",
+                    "res_id": lot_id,
+                    "name": self.env._("%(count)s customers", count=count)
+                    if count > 1
+                    else self.env._("1 customer"),
+                    "count": count,
+                    "depth": depth[lot_id] + 1,
+                }
+            )
+            edges.append(
+                {
+                    "source": f"lot-{lot_id}",
+                    "target": f"customers-{lot_id}",
+                    "kind": "delivery",
+                    "quantity": group["quantity"],
+                    "uom": uom[lot_id],
+                    "returned": group["returned"],
+                }
+            )
+        return nodes, edges
 
     def action_view_customers(self):
         """Deliveries and returns of the trace, grouped by customer."""

@@ -30,3 +30,24 @@ export function openLotsListSteps() {
         },
     ];
 }
+
+// On a form: clicks the smart button `name`, opening the button box's "More" menu first when
+// the button is in it (how many buttons show depends on the screen width).
+export function clickStatButtonSteps(name, content) {
+    return [
+        {
+            content: `Find the ${name} button, in the "More" menu if needed`,
+            trigger: ".o_form_view .o-form-buttonbox",
+            run() {
+                if (!document.querySelector(`.o_form_view button[name='${name}']`)) {
+                    document.querySelector(".o_form_view .o_button_more").click();
+                }
+            },
+        },
+        {
+            content,
+            trigger: `.o-form-buttonbox button[name='${name}']`,
+            run: "click",
+        },
+    ];
+}

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { openLotsListSteps } from "./lot_tour_steps";
+import { clickStatButtonSteps, openLotsListSteps } from "./lot_tour_steps";
 
 // A receiver validates a receipt: the lot is named by the product's numbering rule; a
 // quality manager then opens the new lot and its downstream trace.
@@ -33,11 +33,7 @@ registry.category("web_tour.tours").add("lot_traceability_receipt_trace", {
             content: "The lot knows its supplier",
             trigger: ".o_field_widget[name='supplier_id'] input:value('Golden Fields Mill')",
         },
-        {
-            content: "Open its downstream trace",
-            trigger: ".o_form_view button[name='action_trace_downstream']",
-            run: "click",
-        },
+        ...clickStatButtonSteps("action_trace_downstream", "Open its downstream trace"),
         {
             content: "The trace shows the receipt of the lot",
             trigger: ".o_field_widget[name='line_ids'] .o_data_row:contains('Receipt'):contains('HNY-2026-0001')",
