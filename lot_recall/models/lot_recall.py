@@ -1031,7 +1031,7 @@ class LotRecall(models.Model):
                         )
             self.env["stock.move.line"].create(line_vals)
             moves._recompute_state()
-            returned.write(
+            returned.sudo().write(
                 {
                     "lot_recall_id": self.id,
                     "lot_recall_customer_id": customer.id,

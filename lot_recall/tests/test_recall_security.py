@@ -257,3 +257,39 @@ class TestRecallSecurity(RecallCase):
                 .create({"reason": "B lot", "scope_lot_ids": [Command.set(flour_b_own.ids)]})
             )
             recall.action_compute_scope()
+
+    def test_return_links_are_set_by_create_returns_only(self):
+        """A return is linked to a recall and its customer by *Create Returns* only: an
+        Inventory user of either company cannot link a transfer to a recall, or to a
+        customer line of another company's recall."""
+        recall = self._scoped()
+        recall.action_create_returns()
+        customer = self._customer(recall, self.hospital)
+        linked = customer.return_picking_ids
+        self.assertTrue(linked)
+        clerk = new_test_user(self.env, login="recall_link_clerk", groups="stock.group_stock_user")
+        nord_user = self.env.ref("lot_traceability.user_nord")
+        picking = self.env["stock.picking"].search(
+            [("company_id", "=", self.env.company.id), ("lot_recall_id", "=", False)], limit=1
+        )
+        picking_nord = self.env["stock.picking"].search(
+            [("company_id", "=", nord_user.company_id.id)], limit=1
+        )
+        for user, target in ((clerk, picking), (nord_user, picking_nord)):
+            for vals in (
+                {"lot_recall_customer_id": customer.id},
+                {"lot_recall_id": recall.id},
+            ):
+                with self.subTest(user=user.login, vals=vals), self.assertRaises(AccessError):
+                    target.with_user(user).write(vals)
+        with self.assertRaises(AccessError):
+            linked.with_user(clerk).write({"lot_recall_customer_id": False})
+        with self.assertRaises(AccessError):
+            self.env["stock.picking"].with_user(clerk).create(
+                {
+                    "picking_type_id": picking.picking_type_id.id,
+                    "lot_recall_customer_id": customer.id,
+                }
+            )
+        self.assertFalse(picking.lot_recall_customer_id or picking_nord.lot_recall_customer_id)
+        self.assertEqual(customer.return_picking_ids, linked)
