@@ -312,3 +312,14 @@ class TestStatusTrust(LotStatusCase):
         line.unlink()
         delivery.action_assign()
         self.assertEqual(delivery.move_line_ids.lot_id, self.lot_b)
+
+    def test_inventory_user_cannot_switch_off_the_reservation_rules(self):
+        """The benchmark's switch back to Odoo's reservation (context key
+        ``lot_fefo_core_only``), sent by an Inventory user, does not reserve a
+        quarantined lot: it applies to the superuser only."""
+        self._set_status(self.lot_a, "quarantine")
+        delivery = self._delivery().with_user(self.stock_user)
+        delivery.do_unreserve()
+        delivery.with_context(lot_fefo_core_only=True).action_assign()
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lot_b)
+        self.assertEqual(self._reserved(self.lot_a), 0)
