@@ -3,7 +3,7 @@ from collections import defaultdict, namedtuple
 from datetime import datetime
 from functools import lru_cache, partial
 
-from odoo import SUPERUSER_ID, fields, models
+from odoo import fields, models
 from odoo.tools import format_date
 
 from ..tools import expiry
@@ -18,11 +18,15 @@ REASON_MAX_LOTS = 3
 MAX_CHAIN_STEPS = 10
 
 
+# Value of the context key ``lot_fefo_core_only`` asking for Odoo's own reservation (to
+# compare with core: benchmarks, tests). A tuple, which no client can send (JSON-RPC and
+# XML-RPC give lists): a user's context never switches the reservation rules off.
+CORE_ONLY = ("lot_fefo", "core_only")
+
+
 def core_only(env):
-    """Whether Odoo's own reservation is asked for (context ``lot_fefo_core_only``, used to
-    compare with core): honoured for the system user only (benchmarks, tests), never for
-    a user's context, even where core reserves in superuser mode."""
-    return env.uid == SUPERUSER_ID and bool(env.context.get("lot_fefo_core_only"))
+    """Whether Odoo's own reservation is asked for, by server-side code only."""
+    return env.context.get("lot_fefo_core_only") == CORE_ONLY
 
 
 class StockMove(models.Model):
