@@ -1,3 +1,4 @@
+import math
 import re
 import time
 from collections import defaultdict
@@ -357,7 +358,10 @@ class LotRecall(models.Model):
 
     @api.constrains("mock_target_hours")
     def _check_mock_target(self):
-        if any(recall.mock_target_hours <= 0 for recall in self):
+        if any(
+            not math.isfinite(recall.mock_target_hours) or recall.mock_target_hours <= 0
+            for recall in self
+        ):
             raise ValidationError(self.env._("The mock recall target must be a positive time."))
 
     @api.model_create_multi

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .recall_common import RecallCase
@@ -293,3 +293,13 @@ class TestRecallSecurity(RecallCase):
             )
         self.assertFalse(picking.lot_recall_customer_id or picking_nord.lot_recall_customer_id)
         self.assertEqual(customer.return_picking_ids, linked)
+
+    def test_mock_recall_target_refuses_nan_and_infinity(self):
+        """JSON-RPC accepts NaN and Infinity: a Recall Manager cannot set them as the mock
+        recall's target, which would pass the positive check (NaN is no number)."""
+        recall = self._recall(kind="mock").with_user(self.manager)
+        for value in (float("nan"), float("inf")):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                recall.write({"mock_target_hours": value})
+        recall.action_compute_scope()
+        self.assertEqual(recall.mock_result, "passed")
