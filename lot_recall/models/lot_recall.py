@@ -157,7 +157,8 @@ class LotRecall(models.Model):
         string="Responsible",
         default=lambda self: self.env.user,
         tracking=True,
-        domain="[('share', '=', False)]",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True

@@ -303,3 +303,15 @@ class TestRecallSecurity(RecallCase):
                 recall.write({"mock_target_hours": value})
         recall.action_compute_scope()
         self.assertEqual(recall.mock_result, "passed")
+
+    def test_responsible_is_a_user_of_the_recall_company(self):
+        """Customer emails go out from the recall's responsible, with his signature: a
+        user allowed only in another company cannot be made responsible of a recall."""
+        nord_user = self.env.ref("lot_traceability.user_nord")
+        self.assertNotIn(self.env.company, nord_user.company_ids)
+        with self.assertRaises(UserError):
+            self._recall(user_id=nord_user.id)
+        recall = self._recall()
+        with self.assertRaises(UserError):
+            recall.with_user(self.manager).user_id = nord_user
+        self.assertEqual(recall.user_id, self.manager)
