@@ -70,3 +70,29 @@ class TestAttacks(TransactionCase):
                 getattr(wizard.with_user(self.nord_manager), action)()
         self.assertEqual(self.cake.lot_status, status)
         self.assertEqual(wizards[0].with_user(self.quality).reason, "Main's secret reason")
+
+    def test_regulator_export_file_stays_with_its_user(self):
+        """The FSMA file a Recall Manager of the first company exported (its customers and
+        addresses) cannot be read by a Recall User allowed only in the second company."""
+        recall = (
+            self.env["lot.recall"]
+            .with_user(self.quality)
+            .create({"reason": "Listeria", "scope_lot_ids": [Command.set(self.cake.ids)]})
+        )
+        recall.action_compute_scope()
+        action = recall.action_open_regulator_export()
+        export = self.env["lot.regulator.export"].with_user(self.quality).browse(action["res_id"])
+        export.export_format = "fsma_csv"
+        export.action_export()
+        self.assertTrue(export.file_data)
+        reader = new_test_user(
+            self.env,
+            login="attack_recall_reader_nord",
+            groups="lot_recall.group_recall_user",
+            company_id=self.nord.id,
+            company_ids=[Command.set(self.nord.ids)],
+        )
+        Export = self.env["lot.regulator.export"].with_user(reader)
+        self.assertFalse(Export.search_read([("id", "=", export.id)], ["file_data"]))
+        with self.assertRaises(AccessError):
+            Export.browse(export.id).read(["file_data", "recall_id"])
