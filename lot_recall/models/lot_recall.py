@@ -69,6 +69,10 @@ WORKFLOW_FIELDS = {
     "reviewed_recovered_percent",
 }
 
+# Most supplier lot numbers a recall is scoped by: a supplier's recall names a few lots;
+# an unbounded list would make one search, and its messages, as large as the input.
+SUPPLIER_LOT_NAMES_MAX = 1000
+
 _COMMERCIAL_PARTNERS_SQL = """
 SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner WHERE id = ANY(%s)
 """
@@ -589,6 +593,15 @@ class LotRecall(models.Model):
             names = self._supplier_lot_names()
             if not names:
                 raise UserError(self.env._("Enter the supplier lot numbers to recall."))
+            if len(names) > SUPPLIER_LOT_NAMES_MAX:
+                raise UserError(
+                    self.env._(
+                        "Enter at most %(max)s supplier lot numbers in a recall; %(count)s "
+                        "were entered.",
+                        max=f"{SUPPLIER_LOT_NAMES_MAX:,}",
+                        count=f"{len(names):,}",
+                    )
+                )
             domain = [("supplier_lot", "in", names)]
             if self.scope_supplier_id:
                 domain.append(("supplier_id", "=", self.scope_supplier_id.commercial_partner_id.id))
