@@ -15,7 +15,7 @@ orders go through the ORM; lots and quants are written with SQL.
 Each timed run reserves all the orders with one ``action_assign`` inside a savepoint,
 rolled back afterwards, with the ORM cache emptied before it:
 
-* ``core``: context ``lot_fefo_core_only=True``: every override of lot_fefo's
+* ``core``: context ``lot_fefo_core_only`` set to ``CORE_ONLY``: every override of lot_fefo's
   reservation falls back to ``super()`` (product_expiry's FEFO: removal date, incoming
   date; core's ``expiration_date >= move date``; no status, no shelf life);
 * ``rules``: the suite's reservation (status, expiry in the warehouse's time zone,
@@ -285,6 +285,8 @@ def generate(env, seed):
 
 def run(env, pickings, core, drop_lots=None):
     """Reserve ``pickings`` in a savepoint rolled back afterwards; returns the figures."""
+    from odoo.addons.lot_fefo.models.stock_move_reservation import CORE_ONLY
+
     cr = env.cr
     cr.execute("SAVEPOINT bench_fefo")
     try:
@@ -293,7 +295,7 @@ def run(env, pickings, core, drop_lots=None):
         cr.execute("SELECT count(*) FROM stock_quant")
         quants = cr.fetchone()[0]
         env.invalidate_all()
-        pickings = pickings.with_env(env(context={"lot_fefo_core_only": core}))
+        pickings = pickings.with_env(env(context={"lot_fefo_core_only": core and CORE_ONLY}))
         queries = cr.sql_log_count
         start = time.perf_counter()
         pickings.action_assign()

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class AccountMove(models.Model):
@@ -12,6 +13,26 @@ class AccountMove(models.Model):
         copy=False,
         help="The recall whose recalled stock this entry writes off.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("lot_recall_id") for vals in vals_list):
+            self._lot_check_recall_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "lot_recall_id" in vals:
+            self._lot_check_recall_link()
+        return super().write(vals)
+
+    def _lot_check_recall_link(self):
+        """Only the scrap of recalled lots links its write-off entry to the recall."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "A journal entry is linked to a recall only by scrapping the recalled lots."
+                )
+            )
 
     def _post(self, soft=True):
         posted = super()._post(soft)

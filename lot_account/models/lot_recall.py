@@ -44,6 +44,17 @@ class LotRecall(models.Model):
         currency_field="company_currency_id",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("lot_write_off_move_ids") for vals in vals_list):
+            self.env["account.move"]._lot_check_recall_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "lot_write_off_move_ids" in vals:
+            self.env["account.move"]._lot_check_recall_link()
+        return super().write(vals)
+
     @api.depends("lot_write_off_move_ids.state", "affected_lot_ids", "delivery_line_ids")
     def _compute_lot_recall_cost(self):
         written_off = defaultdict(float)

@@ -38,14 +38,12 @@ class StockMove(models.Model):
         lots (one journal entry per layer, so per lot when valued by lot) and, for recalled
         lots, name and link the recall on the entry."""
         self.ensure_one()
-        if not self.scrapped:
-            return super()._account_entry_move(qty, description, svl_id, cost)
+        # The write-off keys are decided here only, never taken from the caller's context.
+        context = {"lot_write_off_kind": False, "lot_write_off_recall_id": False}
         layer = self.env["stock.valuation.layer"].sudo().browse(svl_id)
-        lots = layer.lot_id or self.move_line_ids.lot_id
+        lots = (layer.lot_id or self.move_line_ids.lot_id) if self.scrapped else layer.lot_id[:0]
         kind = self._lot_write_off_kind(lots)
-        if not kind:
-            return super()._account_entry_move(qty, description, svl_id, cost)
-        context = {"lot_write_off_kind": kind}
+        context["lot_write_off_kind"] = kind
         if kind == "recalled":
             recalled = lots.filtered(lambda lot: lot.lot_status == "recalled")
             recall = self._lot_write_off_recall(recalled)
@@ -59,7 +57,7 @@ class StockMove(models.Model):
     def _get_dest_account(self, accounts_data):
         """Expired lots scrapped go to the expired stock loss account, recalled lots to the
         recall cost account; without those accounts, Odoo's scrap account."""
-        kind = self.env.context.get("lot_write_off_kind")
+        kind = self.scrapped and self.env.context.get("lot_write_off_kind")
         company = self.company_id
         account = {
             "expired": company.lot_expired_loss_account_id,
@@ -75,7 +73,7 @@ class StockMove(models.Model):
         vals = super()._prepare_account_move_vals(
             credit_account_id, debit_account_id, journal_id, qty, description, svl_id, cost
         )
-        recall_id = self.env.context.get("lot_write_off_recall_id")
+        recall_id = self.scrapped and self.env.context.get("lot_write_off_recall_id")
         if recall_id:
             vals["lot_recall_id"] = recall_id
         return vals

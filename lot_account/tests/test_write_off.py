@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import LotAccountCase
@@ -156,3 +157,91 @@ class TestLotWriteOff(LotAccountCase):
             self._entry_lines(scrap),
             {(self.recall_account, 9.0), (self.valuation_account, -9.0)},
         )
+
+    def test_client_context_does_not_route_a_scrap_to_a_write_off(self):
+        """An Inventory user scrapping a fresh lot cannot send the write-off context keys
+        to post it as a recall cost, or to claim it for a recall."""
+        recalled = self._lot_in_stock("YOG-CTX-R", 2, 3.0)
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "recall",
+                "reason": "Listeria in the filling line",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(recalled.ids)],
+            }
+        )
+        recall.action_compute_scope()
+        fresh = self._lot_in_stock("YOG-CTX", 3, 2.0)
+        clerk = new_test_user(
+            self.env, login="lot_write_off_clerk", groups="stock.group_stock_user"
+        )
+        scrap = (
+            self.env["stock.scrap"]
+            .with_user(clerk)
+            .with_context(lot_write_off_kind="recalled", lot_write_off_recall_id=recall.id)
+            .create(
+                {
+                    "product_id": self.product.id,
+                    "lot_id": fresh.id,
+                    "scrap_qty": 1,
+                    "location_id": self.stock.id,
+                }
+            )
+        )
+        scrap.do_scrap()
+        self.assertEqual(
+            self._entry_lines(scrap),
+            {(self.output_account, 2.0), (self.valuation_account, -2.0)},
+        )
+        self.assertFalse(scrap.move_ids.account_move_ids.lot_recall_id)
+        recall.invalidate_recordset()
+        self.assertFalse(recall.lot_write_off_move_ids)
+
+    def test_accountant_cannot_attach_entries_to_a_recall(self):
+        """Write-off entries are linked to a recall by the scrap only: neither through the
+        recall nor on the entry can an accountant add, swap or delete them."""
+        lot = self._lot_in_stock("YOG-LNK", 4, 3.0)
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "recall",
+                "reason": "Listeria in the filling line",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(lot.ids)],
+                "relocate_stock": False,
+            }
+        )
+        recall.action_compute_scope()
+        recall.action_block_stock()
+        entry = self._scrap(lot, 4, origin=recall.name).move_ids.account_move_ids
+        other = self._receive(self._lot(self.product, "YOG-LNK-2"), 5, 7.0)
+        other_entry = other.move_ids.account_move_ids
+        self.assertTrue(other_entry)
+        accountant = new_test_user(
+            self.env,
+            login="lot_recall_linking_accountant",
+            groups="lot_recall.group_recall_manager,account.group_account_manager",
+        )
+        as_accountant = recall.with_user(accountant)
+        for command in (
+            Command.link(other_entry.id),
+            Command.unlink(entry.id),
+            Command.set(other_entry.ids),
+            Command.delete(entry.id),
+        ):
+            with self.subTest(command=command[0]), self.assertRaises(AccessError):
+                as_accountant.write({"lot_write_off_move_ids": [command]})
+        with self.assertRaises(AccessError):
+            self.env["lot.recall"].with_user(accountant).create(
+                {
+                    "reason": "Claims another recall's entries",
+                    "scope_lot_ids": [Command.set(lot.ids)],
+                    "lot_write_off_move_ids": [Command.link(entry.id)],
+                }
+            )
+        with self.assertRaises(AccessError):
+            other_entry.with_user(accountant).write({"lot_recall_id": recall.id})
+        with self.assertRaises(AccessError):
+            entry.with_user(accountant).write({"lot_recall_id": False})
+        recall.invalidate_recordset()
+        self.assertEqual(recall.lot_write_off_move_ids, entry)
+        self.assertAlmostEqual(recall.lot_write_off_cost, 12.0)

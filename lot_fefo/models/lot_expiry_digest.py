@@ -26,7 +26,11 @@ class LotExpiryDigest(models.Model):
         help="The most urgent horizon entered by a lot of this digest.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    total_value = fields.Monetary(compute="_compute_totals", store=True)
+    total_value = fields.Monetary(
+        compute="_compute_totals",
+        store=True,
+        groups="account.group_account_readonly,account.group_account_manager",
+    )
 
     @api.depends("user_id.name", "date")
     def _compute_name(self):
@@ -80,4 +84,7 @@ class LotExpiryDigestLine(models.Model):
     quantity = fields.Float(digits="Product Unit of Measure", help="On hand in internal locations.")
     uom_id = fields.Many2one("uom.uom", string="Unit")
     currency_id = fields.Many2one(related="digest_id.currency_id")
-    value = fields.Monetary(help="Stock value of the quantity, as Odoo values the stock.")
+    value = fields.Monetary(
+        groups="account.group_account_readonly,account.group_account_manager",
+        help="Stock value of the quantity, as Odoo values the stock.",
+    )

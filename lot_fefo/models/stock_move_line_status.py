@@ -3,8 +3,10 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 # Context key set while Odoo reserves automatically: those lines are filtered by the
-# reservation rules (stock_quant_reservation.py), not refused here.
+# reservation rules (stock_quant_reservation.py), not refused here. Its value is a tuple,
+# which no client can send (JSON-RPC and XML-RPC give lists).
 AUTO_RESERVE_CONTEXT = "lot_status_auto_reserve"
+AUTO_RESERVE = ("lot_fefo", "auto_reserve")
 # a move chain (pick -> pack -> ship) is followed this many steps for its operation types
 MAX_CHAIN_STEPS = 10
 
@@ -16,7 +18,7 @@ class StockMove(models.Model):
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
         return super(
-            StockMove, self.with_context(**{AUTO_RESERVE_CONTEXT: True})
+            StockMove, self.with_context(**{AUTO_RESERVE_CONTEXT: AUTO_RESERVE})
         )._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
 
     def _lot_status_picking_types(self):
@@ -45,13 +47,13 @@ class StockMoveLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        if not self.env.context.get(AUTO_RESERVE_CONTEXT):
+        if self.env.context.get(AUTO_RESERVE_CONTEXT) != AUTO_RESERVE:
             lines._lot_status_check()
         return lines
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.context.get(AUTO_RESERVE_CONTEXT) and (
+        if self.env.context.get(AUTO_RESERVE_CONTEXT) != AUTO_RESERVE and (
             "lot_id" in vals or "quant_id" in vals or vals.get("picked")
         ):
             self._lot_status_check()

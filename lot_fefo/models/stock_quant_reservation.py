@@ -4,6 +4,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.status import USABLE_STATUSES
+from .stock_move_reservation import core_only
 
 # Tie-break among quants whose removal, expiration and incoming dates are equal: the
 # smallest quantity on hand first, so a lot already started is emptied before a full
@@ -46,7 +47,7 @@ class StockQuant(models.Model):
     def _get_removal_strategy_order(self, removal_strategy):
         """FEFO: removal date, then expiration date, then incoming date; on a tie the
         smaller quant first (see ``FEFO_ORDER``). Core's order under ``lot_fefo_core_only``."""
-        if removal_strategy == "fefo" and not self.env.context.get("lot_fefo_core_only"):
+        if removal_strategy == "fefo" and not core_only(self.env):
             return FEFO_ORDER
         return super()._get_removal_strategy_order(removal_strategy)
 
@@ -61,7 +62,7 @@ class StockQuant(models.Model):
             product_id, location_id, lot_id, package_id, owner_id, strict
         )
         rule = self.env.context.get("lot_fefo_reserve")
-        if not rule or self.env.context.get("lot_fefo_core_only"):
+        if not rule or core_only(self.env):
             return domain
         threshold, partner_ids, picking_type_ids = rule
         if threshold:

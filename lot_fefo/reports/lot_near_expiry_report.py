@@ -42,7 +42,7 @@ class LotNearExpiryReport(models.Model):
         string="Value at Cost",
         readonly=True,
         currency_field="currency_id",
-        groups="stock.group_stock_manager",
+        groups="account.group_account_readonly,account.group_account_manager",
         help="Inventory value of the quantity: times the average unit cost of the remaining "
         "valuation layers of the lot (products valued by lot) or of the product.",
     )

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..tools import expiry
@@ -203,8 +203,13 @@ class TestExpiryAlerts(ExpiryCase):
         self.assertEqual(mails.recipient_ids, self.user_a.partner_id)
         self.assertIn("EX-MAIL1", mails.body_html)
         self.assertIn("EX Yoghurt", mails.body_html)
-        self.assertIn("25.00", mails.body_html)  # value 10 x 2.5
         self.assertIn("1 lot(s)", mails.subject)
+        # money is for accounting groups only: an Inventory user's digest shows no value
+        self.assertNotIn("25.00", mails.body_html)
+        template = self.env.ref("lot_fefo.mail_template_lot_expiry_digest")
+        self.user_a.groups_id |= self.env.ref("account.group_account_readonly")
+        body = template._render_field("body_html", digest.ids)[digest.id]
+        self.assertIn("25.00", body)  # value 10 x 2.5
 
     def test_idempotent_when_run_twice(self):
         lot = self._lot(self.product_a, "EX-TWICE", 25)
@@ -341,6 +346,16 @@ class TestExpiryAlerts(ExpiryCase):
             .search([("digest_id", "in", (digest_a | digest_b).ids)])
         )
         self.assertEqual(lines.lot_id, lot_a)
+        # values are for accounting groups only, over RPC and in the views
+        for records, name in ((seen, "total_value"), (lines, "value")):
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                records.read([name])
+            views = records.get_views([(False, "list"), (False, "form")])["views"]
+            self.assertNotIn(f'name="{name}"', views["list"]["arch"] + views["form"]["arch"])
+        self.assertNotIn('name="value"', seen.get_views([(False, "form")])["views"]["form"]["arch"])
+        self.user_q.groups_id |= self.env.ref("account.group_account_manager")
+        as_accountant = digest_a.with_user(self.user_q)
+        self.assertAlmostEqual(as_accountant.read(["total_value"])[0]["total_value"], 2.5)
         access = self.env["ir.model.access"].with_user(self.user_a)
         self.assertTrue(access.check("lot.expiry.digest", "read", raise_exception=False))
         self.assertFalse(access.check("lot.expiry.digest", "write", raise_exception=False))

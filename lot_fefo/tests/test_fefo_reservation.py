@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..models.stock_move_reservation import CORE_ONLY
 from ..tools import expiry
 from .fefo_common import BRUSSELS, FefoReservationCase
 
@@ -52,7 +53,7 @@ class TestFefoReservation(FefoReservationCase):
         (lot_d | lot_e).removal_date = fields.Datetime.now() + timedelta(days=5)
         self._put(lot_d, 5, in_date=datetime(2024, 1, 1))
         self._put(lot_e, 5, in_date=datetime(2024, 2, 1))
-        picking = self._delivery(self.yogurt, 1).with_context(lot_fefo_core_only=True)
+        picking = self._delivery(self.yogurt, 1).with_context(lot_fefo_core_only=CORE_ONLY)
         picking.do_unreserve()
         picking.action_assign()
         # core orders by removal date then incoming date only
@@ -71,7 +72,7 @@ class TestFefoReservation(FefoReservationCase):
         # dates tie: the smaller quant goes first, so the started lot is emptied
         self.assertEqual(self._reserved(picking.move_ids), [("STARTED", 2.0)])
         # core would open the full lot (lower id)
-        core = picking.with_context(lot_fefo_core_only=True)
+        core = picking.with_context(lot_fefo_core_only=CORE_ONLY)
         core.do_unreserve()
         core.action_assign()
         self.assertEqual(self._reserved(picking.move_ids), [("FULL", 2.0)])

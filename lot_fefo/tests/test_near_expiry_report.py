@@ -233,6 +233,22 @@ class TestNearExpiryReport(FefoReservationCase):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
+        # value at cost is for accounting groups only, warehouse managers included
+        as_manager = self.Report.with_user(manager).search([("lot_id", "=", lot.id)])
+        with self.assertRaises(AccessError):
+            as_manager.read(["value"])
+        with self.assertRaises(AccessError):
+            as_manager.read_group([], ["value:sum"], ["warehouse_id"])
+        views = as_manager.get_views([(False, "list"), (False, "pivot")])["views"]
+        self.assertNotIn('name="value"', views["list"]["arch"] + views["pivot"]["arch"])
+        accountant = new_test_user(
+            self.env,
+            login="ne_accountant",
+            groups="stock.group_stock_user,stock.group_production_lot,"
+            "account.group_account_readonly",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         self.assertEqual(
-            self.Report.with_user(manager).search([("lot_id", "=", lot.id)]).value, 10.0
+            self.Report.with_user(accountant).search([("lot_id", "=", lot.id)]).value, 10.0
         )

@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.stock_move_line_status import AUTO_RESERVE
 from .status_common import LotStatusCase
 
 NOT_USABLE = ("quarantine", "blocked", "recalled", "expired")
@@ -148,7 +149,7 @@ class TestStatusEnforcement(LotStatusCase):
         self._set_status(self.lot_a, "quarantine")
         line = (
             self.env["stock.move.line"]
-            .with_context(lot_status_auto_reserve=True)
+            .with_context(lot_status_auto_reserve=AUTO_RESERVE)
             .create(self._line_vals(delivery.move_ids, self.lot_a, 5, picked=False))
             .with_env(self.env)
         )
@@ -253,7 +254,7 @@ class TestStatusEnforcement(LotStatusCase):
         # reserved by Odoo before the lots were blocked, as it were
         lines = (
             self.env["stock.move.line"]
-            .with_context(lot_status_auto_reserve=True)
+            .with_context(lot_status_auto_reserve=AUTO_RESERVE)
             .create([self._line_vals(delivery.move_ids, lot, 1, picked=False) for lot in lots])
             .with_env(self.env)
         )

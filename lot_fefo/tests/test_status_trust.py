@@ -290,3 +290,37 @@ class TestStatusTrust(LotStatusCase):
         production.button_mark_done()
         self.assertEqual(production.state, "done")
         self.assertEqual(production.lot_producing_id.lot_status, "quarantine")
+
+    def test_inventory_user_cannot_reserve_a_quarantined_lot_with_a_context_key(self):
+        """The context key Odoo's automatic reservation once carried, sent by a client,
+        does not let an Inventory user put a quarantined lot on a delivery."""
+        self._set_status(self.lot_a, "quarantine")
+        delivery = self._delivery().with_user(self.stock_user)
+        delivery.do_unreserve()
+        lines = self.env["stock.move.line"].with_user(self.stock_user)
+        for value in (True, ["lot_fefo", "auto_reserve"], "auto_reserve"):
+            context = {"lot_status_auto_reserve": value, "lot_fefo_core_only": value}
+            with self.subTest(value=value), self.assertRefused(UserError, "ST-A .*Quarantine"):
+                lines.with_context(**context).create(
+                    self._line_vals(delivery.move_ids, self.lot_a, 5, picked=False)
+                )
+        line = lines.create(self._line_vals(delivery.move_ids, self.lot_b, 5, picked=False))
+        with self.assertRefused(UserError, "ST-A .*Quarantine"):
+            line.with_context(lot_status_auto_reserve=True).lot_id = self.lot_a
+        self.assertEqual(self._reserved(self.lot_a), 0)
+        # Odoo's own reservation still skips the lot, and reserves the released one
+        line.unlink()
+        delivery.action_assign()
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lot_b)
+
+    def test_inventory_user_cannot_switch_off_the_reservation_rules(self):
+        """The benchmark's switch back to Odoo's reservation (context key
+        ``lot_fefo_core_only``), sent by an Inventory user, does not reserve a
+        quarantined lot: a client cannot send its value."""
+        self._set_status(self.lot_a, "quarantine")
+        delivery = self._delivery().with_user(self.stock_user)
+        for value in (True, ["lot_fefo", "core_only"]):
+            delivery.do_unreserve()
+            delivery.with_context(lot_fefo_core_only=value).action_assign()
+            self.assertEqual(delivery.move_line_ids.lot_id, self.lot_b)
+            self.assertEqual(self._reserved(self.lot_a), 0)

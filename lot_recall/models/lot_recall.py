@@ -1,3 +1,4 @@
+import math
 import re
 import time
 from collections import defaultdict
@@ -68,6 +69,10 @@ WORKFLOW_FIELDS = {
     "effectiveness_reviewer_id",
     "reviewed_recovered_percent",
 }
+
+# Most supplier lot numbers a recall is scoped by: a supplier's recall names a few lots;
+# an unbounded list would make one search, and its messages, as large as the input.
+SUPPLIER_LOT_NAMES_MAX = 1000
 
 _COMMERCIAL_PARTNERS_SQL = """
 SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner WHERE id = ANY(%s)
@@ -157,7 +162,8 @@ class LotRecall(models.Model):
         string="Responsible",
         default=lambda self: self.env.user,
         tracking=True,
-        domain="[('share', '=', False)]",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -358,7 +364,10 @@ class LotRecall(models.Model):
 
     @api.constrains("mock_target_hours")
     def _check_mock_target(self):
-        if any(recall.mock_target_hours <= 0 for recall in self):
+        if any(
+            not math.isfinite(recall.mock_target_hours) or recall.mock_target_hours <= 0
+            for recall in self
+        ):
             raise ValidationError(self.env._("The mock recall target must be a positive time."))
 
     @api.model_create_multi
@@ -585,6 +594,15 @@ class LotRecall(models.Model):
             names = self._supplier_lot_names()
             if not names:
                 raise UserError(self.env._("Enter the supplier lot numbers to recall."))
+            if len(names) > SUPPLIER_LOT_NAMES_MAX:
+                raise UserError(
+                    self.env._(
+                        "Enter at most %(max)s supplier lot numbers in a recall; %(count)s "
+                        "were entered.",
+                        max=f"{SUPPLIER_LOT_NAMES_MAX:,}",
+                        count=f"{len(names):,}",
+                    )
+                )
             domain = [("supplier_lot", "in", names)]
             if self.scope_supplier_id:
                 domain.append(("supplier_id", "=", self.scope_supplier_id.commercial_partner_id.id))
@@ -1039,7 +1057,7 @@ class LotRecall(models.Model):
                         )
             self.env["stock.move.line"].create(line_vals)
             moves._recompute_state()
-            returned.write(
+            returned.sudo().write(
                 {
                     "lot_recall_id": self.id,
                     "lot_recall_customer_id": customer.id,

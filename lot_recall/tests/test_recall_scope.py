@@ -89,6 +89,21 @@ class TestRecallScope(RecallCase):
         self.assertEqual(recall.scope_lot_ids, self.flour | self.flour_2)
         self.assertIn(self.cake_2, recall.affected_lot_ids)
 
+    def test_supplier_lot_numbers_are_capped(self):
+        """A pasted list of more than 1,000 supplier lot numbers is refused with a clear
+        error, before any search, and the recall stays a draft."""
+        recall = self._recall(
+            scope_type="supplier_lots",
+            scope_lot_ids=[Command.clear()],
+            scope_supplier_lot_names="\n".join(f"GFM-{i}" for i in range(1001)),
+        )
+        with self.assertRaisesRegex(UserError, "at most 1,000 supplier lot numbers.*1,001"):
+            recall.action_compute_scope()
+        self.assertEqual(recall.state, "draft")
+        recall.scope_supplier_lot_names = "\n".join(["GFM-24117"] * 2000)
+        recall.action_compute_scope()
+        self.assertEqual(recall.scope_lot_ids, self.flour)
+
     def test_scope_by_component_lot(self):
         recall = self._recall(
             scope_type="component_lot",

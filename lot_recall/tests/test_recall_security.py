@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .recall_common import RecallCase
@@ -257,3 +257,61 @@ class TestRecallSecurity(RecallCase):
                 .create({"reason": "B lot", "scope_lot_ids": [Command.set(flour_b_own.ids)]})
             )
             recall.action_compute_scope()
+
+    def test_return_links_are_set_by_create_returns_only(self):
+        """A return is linked to a recall and its customer by *Create Returns* only: an
+        Inventory user of either company cannot link a transfer to a recall, or to a
+        customer line of another company's recall."""
+        recall = self._scoped()
+        recall.action_create_returns()
+        customer = self._customer(recall, self.hospital)
+        linked = customer.return_picking_ids
+        self.assertTrue(linked)
+        clerk = new_test_user(self.env, login="recall_link_clerk", groups="stock.group_stock_user")
+        nord_user = self.env.ref("lot_traceability.user_nord")
+        picking = self.env["stock.picking"].search(
+            [("company_id", "=", self.env.company.id), ("lot_recall_id", "=", False)], limit=1
+        )
+        picking_nord = self.env["stock.picking"].search(
+            [("company_id", "=", nord_user.company_id.id)], limit=1
+        )
+        for user, target in ((clerk, picking), (nord_user, picking_nord)):
+            for vals in (
+                {"lot_recall_customer_id": customer.id},
+                {"lot_recall_id": recall.id},
+            ):
+                with self.subTest(user=user.login, vals=vals), self.assertRaises(AccessError):
+                    target.with_user(user).write(vals)
+        with self.assertRaises(AccessError):
+            linked.with_user(clerk).write({"lot_recall_customer_id": False})
+        with self.assertRaises(AccessError):
+            self.env["stock.picking"].with_user(clerk).create(
+                {
+                    "picking_type_id": picking.picking_type_id.id,
+                    "lot_recall_customer_id": customer.id,
+                }
+            )
+        self.assertFalse(picking.lot_recall_customer_id or picking_nord.lot_recall_customer_id)
+        self.assertEqual(customer.return_picking_ids, linked)
+
+    def test_mock_recall_target_refuses_nan_and_infinity(self):
+        """JSON-RPC accepts NaN and Infinity: a Recall Manager cannot set them as the mock
+        recall's target, which would pass the positive check (NaN is no number)."""
+        recall = self._recall(kind="mock").with_user(self.manager)
+        for value in (float("nan"), float("inf")):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                recall.write({"mock_target_hours": value})
+        recall.action_compute_scope()
+        self.assertEqual(recall.mock_result, "passed")
+
+    def test_responsible_is_a_user_of_the_recall_company(self):
+        """Customer emails go out from the recall's responsible, with his signature: a
+        user allowed only in another company cannot be made responsible of a recall."""
+        nord_user = self.env.ref("lot_traceability.user_nord")
+        self.assertNotIn(self.env.company, nord_user.company_ids)
+        with self.assertRaises(UserError):
+            self._recall(user_id=nord_user.id)
+        recall = self._recall()
+        with self.assertRaises(UserError):
+            recall.with_user(self.manager).user_id = nord_user
+        self.assertEqual(recall.user_id, self.manager)

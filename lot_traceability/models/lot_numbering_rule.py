@@ -396,7 +396,6 @@ class LotNumberingRule(models.Model):
     def _next_number(self, product, date):
         """Consume and return the next number (int) of the product's counter for ``date``."""
         sequence = self._get_sequence(product)
-        sequence = sequence.with_context(lot_numbering_reset=self.reset)
         return int(sequence.next_by_id(sequence_date=date))
 
     def _peek_numbers(self, product, date):
@@ -714,14 +713,28 @@ class IrSequence(models.Model):
     def _create_date_range_seq(self, date):
         """Create the period of a lot numbering sequence: a year, month or day.
 
-        Called by ``_next`` when no date range covers the date; lot numbering passes its
-        reset in the context. Two transactions starting the same period at the same time
+        Called by ``_next`` when no date range covers the date; the period is the reset of
+        the lot numbering rule owning the sequence (never a context key a client could
+        send for another sequence). Two transactions starting the same period at the same time
         would otherwise both create the range, and core's unique (sequence, date_from)
         constraint would fail the second with an error. The sequence row is updated first:
         the second transaction waits for the first, then fails with a serialization error
         that Odoo retries, and the retry finds the range.
         """
-        reset = self.env.context.get("lot_numbering_reset")
+        rule = (
+            self.env["lot.numbering.rule"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    "|",
+                    ("sequence_id", "in", self.ids),
+                    ("product_sequence_ids.sequence_id", "in", self.ids),
+                ],
+                limit=1,
+            )
+        )
+        reset = rule.reset
         if reset not in ("yearly", "monthly", "daily"):
             return super()._create_date_range_seq(date)
         self.ensure_one()

@@ -321,6 +321,23 @@ class TestLotNumberingRule(TransactionCase):
         )
         self.assertEqual(lot.name, "CAKE2509-001")
 
+    def test_users_cannot_give_other_sequences_lot_numbering_periods(self):
+        """The lot numbering periods are those of lot numbering sequences: a user drawing
+        a number of another sequence (e.g. core's yearly ones) with the context key that
+        once named the period does not make that sequence restart every day."""
+        sequence = self.env["ir.sequence"].create(
+            {"name": "Core yearly", "use_date_range": True, "prefix": "B/%(range_year)s/"}
+        )
+        user = new_test_user(self.env, login="lt_numbering_reset", groups="stock.group_stock_user")
+        as_user = sequence.with_user(user).with_context(lot_numbering_reset="daily")
+        first = as_user.next_by_id(sequence_date=date(2026, 6, 15))
+        second = as_user.next_by_id(sequence_date=date(2026, 6, 16))
+        self.assertEqual((first, second), ("B/2026/1", "B/2026/2"))
+        self.assertEqual(
+            sequence.date_range_ids.mapped(lambda r: (r.date_from, r.date_to)),
+            [(date(2026, 1, 1), date(2026, 12, 31))],
+        )
+
     # ------------------------------------------------------------------ access
 
     def _user(self, login, groups="stock.group_stock_user", company=None):
