@@ -1,10 +1,8 @@
 import threading
 from datetime import date
-from functools import partial
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.service.model import retrying
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.lot_numbering_rule import gs1_mod10, luhn
@@ -605,13 +603,15 @@ class TestLotNumberingRule(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestLotNumberingConcurrency(TransactionCase):
-    """Four transactions number lots with one rule at the same time, and commit.
+    """Six transactions number the first lots of a new counter with one rule at the same
+    time, each in its own cursor, without retrying (as crons, imports and scripts do),
+    and commit: no serialization error, no duplicate name, one counter.
 
     Data is created and removed in separate committed transactions; the test's own cursor
     is not used.
     """
 
-    THREADS = 4
+    THREADS = 6
     LOTS_PER_THREAD = 5
 
     def _committed(self, func):
@@ -673,7 +673,7 @@ class TestLotNumberingConcurrency(TransactionCase):
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     barrier.wait(timeout=30)
-                    result = retrying(partial(create_lots, env), env)
+                    result = create_lots(env)
                     cr.commit()  # pylint: disable=invalid-commit
                     names.extend(result)
             except Exception as error:  # reported by the assertion below
@@ -699,6 +699,18 @@ class TestLotNumberingConcurrency(TransactionCase):
             return env["lot.numbering.rule.sequence"].search_count([("rule_id", "=", rule_id)])
 
         self.assertEqual(self._committed(links), 1)
+
+    def test_concurrent_new_day_per_product_counter(self):
+        product_id, rule_id = self._setup_rule("{yy}{doy}-{seq:3}", "daily", "product")
+        names = self._run_threads(product_id, "2031-05-10")
+        total = self.THREADS * self.LOTS_PER_THREAD
+        self.assertEqual(sorted(names), [f"31130-{n:03d}" for n in range(1, total + 1)])
+
+        def counters(env):
+            links = env["lot.numbering.rule.sequence"].search([("rule_id", "=", rule_id)])
+            return len(links), len(links.sequence_id.date_range_ids)
+
+        self.assertEqual(self._committed(counters), (1, 1))
 
     def test_concurrent_new_month_shared_counter(self):
         product_id, rule_id = self._setup_rule("{yy}{mm}-{seq:4}", "monthly", "shared")
