@@ -564,6 +564,51 @@ class TestLotNumberingRule(TransactionCase):
             ["CAKEWH250610-02"],
         )
 
+    def test_produce_in_batch_uses_the_rule(self):
+        """*Produce in batch* of 3 serial numbers, by a manufacturing user: the names come
+        from the product's rule, dated by the order's start, not counted up from core's."""
+        oven = self._product("LT Oven", "OVEN", tracking="serial")
+        rule = self._rule("{code}{yy}{mm}-{seq:3}{check:mod10}", assign=False)
+        oven.lot_numbering_rule_id = rule
+        component = self.env["product.product"].create({"name": "LT Steel", "is_storable": True})
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": oven.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": component.id, "product_qty": 1})],
+            }
+        )
+        user = self._user("lt_batch_maker", "mrp.group_mrp_user,stock.group_production_lot")
+        production = (
+            self.env["mrp.production"]
+            .with_user(user)
+            .create(
+                {
+                    "product_id": oven.id,
+                    "bom_id": bom.id,
+                    "product_qty": 3,
+                    "date_start": "2025-06-10 08:00:00",
+                    "picking_type_id": self.warehouse.manu_type_id.id,
+                }
+            )
+        )
+        production.action_confirm()
+        wizard = (
+            self.env["mrp.batch.produce"].with_user(user).create({"production_id": production.id})
+        )
+        self.assertFalse(wizard.lot_name)
+        wizard.action_generate_production_text()
+        expected = [
+            f"OVEN2506-{number}{gs1_mod10(f'2506{number}')}" for number in ("001", "002", "003")
+        ]
+        self.assertEqual(wizard.production_text.split("\n"), expected)
+        wizard.action_prepare()
+        productions = production.procurement_group_id.mrp_production_ids
+        self.assertEqual(sorted(productions.lot_producing_id.mapped("name")), expected)
+        self.assertEqual(
+            rule._preview_lot_names(oven, count=1, date=date(2025, 6, 10))[0][:12], "OVEN2506-004"
+        )
+
     def test_generate_lots_dialog(self):
         self._rule("{supplier}{yy}{mm}-{seq:3}")
         receipt = self._receipt([(self.product, 30)])
