@@ -15,6 +15,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import timezones
+
 # GS1 lot numbers (AI 10) hold at most 20 characters of the GS1 "AI encodable character set 82".
 GS1_LOT_MAX_LENGTH = 20
 GS1_CHARSET_82 = frozenset(
@@ -514,16 +516,19 @@ class LotNumberingRule(models.Model):
 
     # ------------------------------------------------------------------ names
 
-    def _lot_date(self, date):
-        if not date:
-            return fields.Date.context_today(self)
-        if isinstance(date, datetime.datetime):
-            return fields.Date.context_today(self, date)
-        if isinstance(date, datetime.date):
-            return date
-        if len(date) > 10:  # a datetime string, in UTC
-            return fields.Date.context_today(self, fields.Datetime.to_datetime(date))
-        return fields.Date.to_date(date)
+    def _lot_date(self, date, warehouse=None, company=None):
+        """The day of ``date`` (a date, a UTC datetime or their strings; now by default),
+        a datetime read in the time zone of the warehouse, else of the company
+        (``tools.timezones``)."""
+        if isinstance(date, str) and len(date) > 10:  # a datetime string, in UTC
+            date = fields.Datetime.to_datetime(date)
+        if date and not isinstance(date, datetime.datetime):
+            return fields.Date.to_date(date)
+        if warehouse:
+            tz = timezones.warehouse_tz(warehouse)
+        else:
+            tz = timezones.company_tz(company or self.company_id or self.env.company)
+        return timezones.local_date(date or fields.Datetime.now(), tz)
 
     def _token_values(
         self, product, date, warehouse=None, partner=None, company=None, preview=False
@@ -688,7 +693,7 @@ class LotNumberingRule(models.Model):
         rule = self.sudo()
         product = product.sudo()
         company = company or rule.company_id or product.company_id or self.env.company
-        date = rule._lot_date(date)
+        date = rule._lot_date(date, warehouse, company)
         values = rule._token_values(product, date, warehouse, partner, company)
         seq_digits = next(
             value for kind, value in parse_pattern(self.env, rule.pattern) if kind == "seq"
@@ -721,7 +726,7 @@ class LotNumberingRule(models.Model):
         rule = self.sudo()
         product = product.sudo()
         company = rule.company_id or product.company_id or self.env.company
-        date = rule._lot_date(date)
+        date = rule._lot_date(date, warehouse, company)
         values = rule._token_values(product, date, warehouse, partner, company, preview=True)
         number = rule._peek_numbers(product, date)
         names = []

@@ -101,18 +101,23 @@ class StockLot(models.Model):
         lots = self.filtered("id")
         held = {}
         if lots:
-            self.env.flush_all()
+            self.env["stock.quant"].flush_model(["lot_id", "location_id", "company_id", "quantity"])
+            self.env["stock.location"].flush_model(["usage", "warehouse_id"])
             self.env.cr.execute(
                 """
-                SELECT quant.lot_id, ARRAY_AGG(DISTINCT location.warehouse_id)
-                  FROM stock_quant quant
-                  JOIN stock_location location
-                    ON location.id = quant.location_id AND location.usage = 'internal'
-                 WHERE quant.lot_id = ANY(%s)
-                   AND quant.company_id = ANY(%s)
-                   AND location.warehouse_id IS NOT NULL
-              GROUP BY quant.lot_id
-                HAVING SUM(quant.quantity) > 0
+                SELECT held.lot_id, ARRAY_AGG(held.warehouse_id)
+                  FROM (
+                        SELECT quant.lot_id, location.warehouse_id
+                          FROM stock_quant quant
+                          JOIN stock_location location
+                            ON location.id = quant.location_id AND location.usage = 'internal'
+                         WHERE quant.lot_id = ANY(%s)
+                           AND quant.company_id = ANY(%s)
+                           AND location.warehouse_id IS NOT NULL
+                      GROUP BY quant.lot_id, location.warehouse_id
+                        HAVING SUM(quant.quantity) > 0
+                       ) AS held
+              GROUP BY held.lot_id
                 """,
                 [lots.ids, self.env.companies.ids],
             )

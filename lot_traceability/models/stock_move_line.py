@@ -67,7 +67,7 @@ class StockMoveLine(models.Model):
                 if not lot.receipt_date:
                     vals["receipt_date"] = line.date
             elif line.move_id.production_id and not lot.production_date:
-                vals["production_date"] = fields.Date.context_today(line, line.date)
+                vals["production_date"] = timezones.local_date(line.date, line._lot_tz())
             if vals:
                 key = tuple(sorted(vals.items()))
                 lots_by_vals[key] = lots_by_vals.get(key, lot.browse()) | lot

@@ -564,6 +564,26 @@ class TestLotNumberingRule(TransactionCase):
             ["CAKEWH250610-02"],
         )
 
+    def test_date_tokens_read_in_the_warehouse_time_zone(self):
+        """20:00 UTC on 10 June is already 11 June in an Auckland warehouse, whatever the
+        user's time zone."""
+        rule = self._rule("{yy}{mm}{dd}-{seq:3}")
+        auckland = self.env["stock.warehouse"].create(
+            {
+                "name": "LT Auckland",
+                "code": "AKL",
+                "partner_id": self.env["res.partner"]
+                .create({"name": "LT Auckland depot", "tz": "Pacific/Auckland"})
+                .id,
+            }
+        )
+        user = self._user("lt_tz_namer")
+        user.tz = "Europe/Brussels"
+        names = self._generate(
+            user, rule, count=1, date="2025-06-10 20:00:00", warehouse_id=auckland.id
+        )
+        self.assertEqual(names, ["250611-001"])
+
     def test_produce_in_batch_uses_the_rule(self):
         """*Produce in batch* of 3 serial numbers, by a manufacturing user: the names come
         from the product's rule, dated by the order's start, not counted up from core's."""
