@@ -1,5 +1,3 @@
-from . import res_company
-from . import stock_warehouse
 from . import stock_lot_expiry
 from . import product_template_release
 from . import stock_warehouse_quarantine

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import models
+from odoo.addons.lot_traceability.tools import timezones
 
 from ..tools import expiry
 
@@ -67,7 +68,11 @@ class MrpProduction(models.Model):
         template = lot.product_id.product_tmpl_id
         production = line.move_id.production_id
         warehouse = production.picking_type_id.warehouse_id
-        tz = warehouse._lot_fefo_tz() if warehouse else production.company_id._lot_fefo_tz()
+        tz = (
+            timezones.warehouse_tz(warehouse)
+            if warehouse
+            else timezones.company_tz(production.company_id)
+        )
         production_day = lot.production_date or expiry.local_date(line.date, tz)
         shelf_life_end = (
             expiry.day_start_utc(production_day + timedelta(days=template.expiration_time), tz)

@@ -9,39 +9,54 @@ class StockLot(models.Model):
 
     product_expiry_alert = fields.Boolean(search="_search_product_expiry_alert")
 
-    def _lot_fefo_tz(self):
-        """Time zone for this lot's expiry: its company's, else the user's company's."""
-        self.ensure_one()
-        return (self.company_id or self.env.company)._lot_fefo_tz()
+    def _lot_filter_expired(self, now=None):
+        """The lots of ``self`` expired at ``now`` (default: now), each read in its time
+        zone (``_lot_tzs``), computed only for the lots near the day boundary."""
+        now = now or fields.Datetime.now()
+        near = self.filtered(
+            lambda lot: lot.expiration_date and now - expiry.BOUNDARY <= lot.expiration_date < now
+        )
+        tzs = near._lot_tzs()
+        return self.filtered(
+            lambda lot: (
+                lot.expiration_date
+                and (
+                    lot.expiration_date < now - expiry.BOUNDARY
+                    or (lot.id in tzs and expiry.is_expired(lot.expiration_date, now, tzs[lot.id]))
+                )
+            )
+        )
 
     @api.depends("expiration_date")
     def _compute_product_expiry_alert(self):
         """Core's "Expiration date reached", with the suite's definition of expired."""
-        now = fields.Datetime.now()
+        expired = set(self._lot_filter_expired()._ids)
         for lot in self:
-            tz = lot._lot_fefo_tz()
-            lot.product_expiry_alert = expiry.is_expired(lot.expiration_date, now, tz)
+            lot.product_expiry_alert = lot.id in expired
 
     def _search_product_expiry_alert(self, operator, value):
         if operator not in ("=", "!="):
             return NotImplemented
         expired = (operator == "=") == bool(value)
         now = fields.Datetime.now()
-        date_operator = "<" if expired else ">="
-        groups = [
+        near = self.search(
             [
-                ("company_id", "=", company.id),
-                (
-                    "expiration_date",
-                    date_operator,
-                    expiry.usable_threshold(now, company._lot_fefo_tz()),
-                ),
+                ("expiration_date", ">=", now - expiry.BOUNDARY),
+                ("expiration_date", "<", now),
             ]
-            for company in self.env["res.company"].sudo().search([])
-        ]
-        # lots without a company are read in the current company's time zone
-        threshold = expiry.usable_threshold(now, self.env.company._lot_fefo_tz())
-        groups.append([("company_id", "=", False), ("expiration_date", date_operator, threshold)])
-        if not expired:
-            groups.append([("expiration_date", "=", False)])
-        return expression.OR(groups)
+        )
+        near_expired = near._lot_filter_expired(now)
+        if expired:
+            return expression.OR(
+                [
+                    [("expiration_date", "<", now - expiry.BOUNDARY)],
+                    [("id", "in", near_expired.ids)],
+                ]
+            )
+        return expression.OR(
+            [
+                [("expiration_date", "=", False)],
+                [("expiration_date", ">=", now)],
+                [("id", "in", (near - near_expired).ids)],
+            ]
+        )

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import fields, models
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.osv import expression
 from odoo.tools import SQL, float_is_zero, split_every
 
@@ -72,10 +73,10 @@ class StockLot(models.Model):
 
     def _lot_expire_due_groups(self, now):
         """The lots with a usable status whose expiration date has passed at ``now`` (all
-        lots, or only those of ``self`` when not empty), as one recordset per company in
-        that company's environment: each company's lots, read in its time zone, then the
-        lots without company, read in the current company's with every active company
-        allowed (their stock may be in any of them)."""
+        lots, or only those of ``self`` when not empty), each read in its time zone
+        (``_lot_filter_expired``), as one recordset per company in that company's
+        environment: each company's lots, then the lots without company with every active
+        company allowed (their stock may be in any of them)."""
         companies = self.env["res.company"].sudo().search([("active", "=", True)])
         domain = [("lot_status", "in", USABLE_STATUSES)]
         if self:
@@ -84,21 +85,17 @@ class StockLot(models.Model):
         Lot = self.env["stock.lot"].sudo()
         groups = []
         for company in companies:
-            threshold = expiry.usable_threshold(now, company._lot_fefo_tz())
             lots = Lot.with_context(allowed_company_ids=company.ids).search(
-                [*domain, ("company_id", "=", company.id), ("expiration_date", "<", threshold)],
+                [*domain, ("company_id", "=", company.id), ("expiration_date", "<", now)],
                 order="id",
             )
-            groups.append(lots)
+            groups.append(lots._lot_filter_expired(now))
         current = self.env.company
         shared = Lot.with_context(allowed_company_ids=(current | companies).ids)
-        threshold = expiry.usable_threshold(now, current._lot_fefo_tz())
-        groups.append(
-            shared.search(
-                [*domain, ("company_id", "=", False), ("expiration_date", "<", threshold)],
-                order="id",
-            )
+        lots = shared.search(
+            [*domain, ("company_id", "=", False), ("expiration_date", "<", now)], order="id"
         )
+        groups.append(lots._lot_filter_expired(now))
         return [lots for lots in groups if lots]
 
     def _lot_expire_due(self, now=None):
@@ -262,8 +259,15 @@ class StockLot(models.Model):
         )
         lines = defaultdict(list)  # company -> [(lot, horizon, days left, day, quantity, value)]
         notified = {}  # lot -> smallest horizon notified now
+        tzs = (
+            self.env["stock.lot"]
+            .sudo()
+            .with_context(allowed_company_ids=companies.ids)
+            .browse({lot.id for lot, _company in stock})
+            ._lot_tzs()
+        )
         for (lot, company), (quantity, value) in stock.items():
-            tz = lot._lot_fefo_tz()
+            tz = tzs[lot.id]
             days = expiry.days_left(lot.expiration_date, now, tz)
             entered = [h for h in horizons[company] if h >= days]
             if days < 0 or not entered:
@@ -286,7 +290,7 @@ class StockLot(models.Model):
             by_user = defaultdict(list)
             for line in company_lines:
                 by_user[users[line[0]]].append(line)
-            date = expiry.local_date(now, company._lot_fefo_tz())
+            date = expiry.local_date(now, timezones.company_tz(company))
             for user, user_lines in by_user.items():
                 digest_values.append(
                     {

@@ -4,7 +4,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.misc import clean_context
 
-from ..tools import expiry
 from ..tools.status import LOT_STATUSES, USABLE_STATUSES
 
 # Fields the daily expiry alert job alone writes (stock_lot_expiry_alert.py).
@@ -331,10 +330,7 @@ class StockLot(models.Model):
                 )
             )
         if status in USABLE_STATUSES:
-            now = fields.Datetime.now()
-            expired = self.filtered(
-                lambda lot: expiry.is_expired(lot.expiration_date, now, lot._lot_fefo_tz())
-            )
+            expired = self._lot_filter_expired()
             if expired:
                 raise UserError(
                     self.env._(

@@ -4,6 +4,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 
 from odoo import fields, models
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.tools import format_date
 
 from ..tools import expiry
@@ -92,7 +93,11 @@ class StockMove(models.Model):
         warehouse = (
             self.location_id.warehouse_id or self.warehouse_id or self.picking_type_id.warehouse_id
         )
-        tz = warehouse._lot_fefo_tz() if warehouse else self.company_id._lot_fefo_tz()
+        tz = (
+            timezones.warehouse_tz(warehouse)
+            if warehouse
+            else timezones.company_tz(self.company_id)
+        )
         production = last.raw_material_production_id
         partner = self.env["res.partner"]
         if not production:

@@ -4,6 +4,8 @@ from collections import defaultdict
 from operator import itemgetter
 
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools import timezones
+from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS, classify_lines, kind_sql
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, groupby
 
@@ -24,7 +26,9 @@ class LotFefoComplianceReport(models.Model):
     """Deliveries that broke First Expired, First Out.
 
     A row is a done move line that shipped lot L of product P from warehouse W to a
-    customer at time D while another lot of P, expiring on an earlier day than L, was
+    customer at time D (a line of ``DELIVERY_KINDS`` out of W, to the customer of
+    ``move_kinds.classify_lines``: the move's partner, else the sale order's delivery
+    address, else the transfer's) while another lot of P, expiring on an earlier day than L, was
     still on hand in W's internal locations right after the delivery and eligible for
     it: not expired at D, with the customer's minimum remaining shelf life (days read in
     W's time zone, as ``tools.expiry`` and the reservation read them), and in a usable
@@ -108,7 +112,6 @@ class LotFefoComplianceReport(models.Model):
                 line.state == "done"
                 and line.lot_id.expiration_date
                 and line.product_id.use_expiration_date
-                and line.location_dest_id.usage == "customer"
                 and line.location_id.usage == "internal"
                 and line.location_id.warehouse_id
             )
@@ -117,6 +120,10 @@ class LotFefoComplianceReport(models.Model):
             return
         report = self.sudo()
         report.env.flush_all()
+        customers = report._lot_fefo_customers(lines.ids)
+        lines = lines.filtered(lambda line: line.id in customers)
+        if not lines:
+            return
         warehouses = lines.location_id.warehouse_id
         products = lines.product_id
         report.env.cr.execute(
@@ -150,7 +157,7 @@ class LotFefoComplianceReport(models.Model):
             timeline = timelines.get((line.product_id.id, warehouse.id))
             if not timeline:
                 continue
-            partner = line.picking_id.partner_id
+            partner = report.env["res.partner"].browse(customers[line.id])
             day = expiry.local_date(line.date, timeline.tz).toordinal()
             day += report._lot_fefo_min_days(
                 line.product_id.id, partner.commercial_partner_id.id, context
@@ -163,14 +170,36 @@ class LotFefoComplianceReport(models.Model):
                 line.picking_id.picking_type_id.id,
             )
             if found:
-                violations.append((line.id, warehouse.id, *found))
+                violations.append((line.id, warehouse.id, partner.id, *found))
         report._lot_fefo_store(violations)
+
+    @api.model
+    def _lot_fefo_customers(self, line_ids):
+        """{move line id: customer id} of the deliveries among these done move lines (see
+        ``move_kinds``)."""
+        self.env.cr.execute(
+            f"""
+            SELECT line.id, line.move_id, {kind_sql("line", "src", "dest")} AS kind
+              FROM stock_move_line line
+              JOIN stock_location src ON src.id = line.location_id
+              JOIN stock_location dest ON dest.id = line.location_dest_id
+             WHERE line.id = ANY(%s)
+            """,
+            [list(line_ids)],
+        )
+        rows = [
+            {"id": line_id, "move_id": move_id, "kind": kind}
+            for line_id, move_id, kind in self.env.cr.fetchall()
+            if kind in DELIVERY_KINDS
+        ]
+        return {row["id"]: row["customer_id"] for row in classify_lines(self.env, rows)}
 
     # ------------------------------------------------------------------ computation
 
     @api.model
     def _lot_fefo_violations(self):
-        """[(move line id, warehouse id, earlier lot id, its quantity, days difference)]
+        """[(move line id, warehouse id, customer id, earlier lot id, its quantity, days
+        difference)]
         over the whole history."""
         self.env.flush_all()
         self.env.cr.execute(
@@ -190,7 +219,9 @@ class LotFefoComplianceReport(models.Model):
         """What a check needs besides the stock: the warehouses' time zones and the
         minimum shelf life rules (cached as they are read)."""
         return {
-            "tz_by_warehouse": {warehouse.id: warehouse._lot_fefo_tz() for warehouse in warehouses},
+            "tz_by_warehouse": {
+                warehouse.id: timezones.warehouse_tz(warehouse) for warehouse in warehouses
+            },
             "partners_with_rule": self._lot_fefo_partners_with_shelf_life_rule(),
             "min_days": {},
         }
@@ -271,17 +302,18 @@ class LotFefoComplianceReport(models.Model):
     def _lot_fefo_events(self, product_ids, tz_by_warehouse):
         """Done lot move lines of these products as stock changes of warehouses, ordered by
         product, warehouse, date and id: (product, warehouse, date, line, lot, quantity
-        change, and for deliveries to customers the local day of the delivery as an
-        ordinal, the delivery's partner, its commercial partner and operation type)."""
+        change, and for deliveries out of the warehouse the local day of the delivery as an
+        ordinal, the customer (``move_kinds.classify_lines``), its commercial partner and
+        the operation type)."""
         self.env.cr.execute(
-            """
+            f"""
             SELECT line.product_id, stock.warehouse_id, line.date, line.id, line.lot_id,
                    stock.change,
-                   CASE WHEN dest.usage = 'customer' AND stock.change < 0 THEN
+                   CASE WHEN kind.name = ANY(%(delivery_kinds)s) AND stock.change < 0 THEN
                        ((line.date AT TIME ZONE 'UTC') AT TIME ZONE zone.name)::date
                            - DATE '0001-01-01' + 1
                    END,
-                   partner.id, partner.commercial_partner_id, picking.picking_type_id
+                   line.move_id, kind.name, picking.picking_type_id
               FROM stock_move_line line
               JOIN stock_location src ON src.id = line.location_id
               JOIN stock_location dest ON dest.id = line.location_dest_id
@@ -295,8 +327,8 @@ class LotFefoComplianceReport(models.Model):
               JOIN unnest(%(warehouse_ids)s::int[], %(tz_names)s::text[])
                    AS zone(warehouse_id, name)
                 ON zone.warehouse_id = stock.warehouse_id
+             CROSS JOIN LATERAL (SELECT {kind_sql("line", "src", "dest")} AS name) AS kind
          LEFT JOIN stock_picking picking ON picking.id = line.picking_id
-         LEFT JOIN res_partner partner ON partner.id = picking.partner_id
              WHERE line.state = 'done'
                AND line.lot_id IS NOT NULL
                AND line.product_id = ANY(%(product_ids)s)
@@ -308,9 +340,28 @@ class LotFefoComplianceReport(models.Model):
                 "warehouse_ids": list(tz_by_warehouse),
                 "tz_names": list(tz_by_warehouse.values()),
                 "product_ids": product_ids,
+                "delivery_kinds": list(DELIVERY_KINDS),
             },
         )
-        return self.env.cr.fetchall()
+        events = self.env.cr.fetchall()
+        deliveries = classify_lines(
+            self.env,
+            [{"move_id": row[7], "kind": row[8]} for row in events if row[6] is not None],
+        )
+        self.env.cr.execute(
+            "SELECT id, commercial_partner_id FROM res_partner WHERE id = ANY(%s)",
+            [list({row["customer_id"] for row in deliveries if row["customer_id"]})],
+        )
+        commercial = dict(self.env.cr.fetchall())
+        customers = iter(deliveries)
+        result = []
+        for row in events:
+            customer_id = commercial_id = None
+            if row[6] is not None:
+                customer_id = next(customers)["customer_id"] or None
+                commercial_id = commercial.get(customer_id)
+            result.append((*row[:7], customer_id, commercial_id, row[9]))
+        return result
 
     @api.model
     def _lot_fefo_sweep(self, product_ids, context):
@@ -338,7 +389,7 @@ class LotFefoComplianceReport(models.Model):
                 for line_id, *delivery in deliveries:
                     found = timeline.earlier_lot(*delivery)
                     if found:
-                        violations.append((line_id, warehouse_id, *found))
+                        violations.append((line_id, warehouse_id, delivery[2], *found))
         return violations
 
     @api.model
@@ -346,7 +397,7 @@ class LotFefoComplianceReport(models.Model):
         """Insert the rows of these violations (see ``_lot_fefo_violations``)."""
         cr = self.env.cr
         if violations:
-            line_ids, warehouse_ids, lot_ids, quantities, differences = map(
+            line_ids, warehouse_ids, partner_ids, lot_ids, quantities, differences = map(
                 list, zip(*violations, strict=True)
             )
             cr.execute(
@@ -359,28 +410,28 @@ class LotFefoComplianceReport(models.Model):
                         create_uid, create_date, write_uid, write_date
                     )
                     SELECT line.company_id, found.warehouse_id, line.id, line.picking_id,
-                           line.date, picking.partner_id,
+                           line.date, found.partner_id,
                            line.product_id, line.lot_id, lot.expiration_date,
                            line.quantity_product_uom, template.uom_id, found.earlier_lot_id,
                            earlier.expiration_date, found.earlier_quantity,
                            found.days_difference,
                            %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                       FROM unnest(%(line_ids)s::int[], %(warehouse_ids)s::int[],
-                                  %(lot_ids)s::int[], %(quantities)s::float8[],
-                                  %(differences)s::int[])
-                           AS found(line_id, warehouse_id, earlier_lot_id, earlier_quantity,
-                                    days_difference)
+                                  %(partner_ids)s::int[], %(lot_ids)s::int[],
+                                  %(quantities)s::float8[], %(differences)s::int[])
+                           AS found(line_id, warehouse_id, partner_id, earlier_lot_id,
+                                    earlier_quantity, days_difference)
                       JOIN stock_move_line line ON line.id = found.line_id
                       JOIN stock_lot lot ON lot.id = line.lot_id
                       JOIN stock_lot earlier ON earlier.id = found.earlier_lot_id
                       JOIN product_product product ON product.id = line.product_id
                       JOIN product_template template ON template.id = product.product_tmpl_id
-                 LEFT JOIN stock_picking picking ON picking.id = line.picking_id
                     """,
                     table=SQL.identifier(self._table),
                     uid=self.env.uid,
                     line_ids=line_ids,
                     warehouse_ids=warehouse_ids,
+                    partner_ids=partner_ids,
                     lot_ids=lot_ids,
                     quantities=quantities,
                     differences=differences,

@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.tools import SQL
 
 from ..tools.status import LOT_STATUSES
@@ -9,7 +10,8 @@ class LotNearExpiryReport(models.Model):
 
     One row per company, location, product and lot (packages and owners summed). Days
     left follow ``tools.expiry.days_left``: the lot's last day of use and today, both
-    read as calendar days in the time zone of the warehouse (else of the company).
+    read as calendar days in the time zone of the warehouse (else of the company), by
+    the suite's one rule (``lot_traceability.tools.timezones``).
     Value at cost is Odoo's inventory value of the quantity (as on the stock quants):
     the quantity times the average unit cost of the remaining valuation layers, per lot
     for products valued by lot, else per product; stock owned by another partner has no
@@ -93,14 +95,10 @@ class LotNearExpiryReport(models.Model):
             ),
             located AS (
                 SELECT stock.*,
-                       COALESCE(NULLIF(warehouse_partner.tz, ''), NULLIF(company_partner.tz, ''),
-                                'UTC') AS tz
+                       CASE WHEN warehouse.id IS NOT NULL THEN %(warehouse_tz)s
+                            ELSE %(company_tz)s END AS tz
                   FROM stock
              LEFT JOIN stock_warehouse warehouse ON warehouse.id = stock.warehouse_id
-             LEFT JOIN res_partner warehouse_partner ON warehouse_partner.id = warehouse.partner_id
-                  JOIN res_company company
-                    ON company.id = COALESCE(warehouse.company_id, stock.company_id)
-                  JOIN res_partner company_partner ON company_partner.id = company.partner_id
             )
             SELECT located.id,
                    located.company_id,
@@ -126,5 +124,7 @@ class LotNearExpiryReport(models.Model):
                 ON unit_cost.company_id = located.company_id
                AND unit_cost.product_id = located.product_id
                AND unit_cost.lot_id = CASE WHEN template.lot_valuated THEN located.lot_id ELSE 0 END
-            """
+            """,
+            warehouse_tz=SQL(timezones.warehouse_tz_sql("warehouse")),
+            company_tz=SQL(timezones.company_tz_sql("stock.company_id")),
         )

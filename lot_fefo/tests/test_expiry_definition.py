@@ -153,8 +153,8 @@ class TestExpiryReservation(FefoReservationCase):
 
 @tagged("post_install", "-at_install")
 class TestExpiryLotFilter(FefoReservationCase):
-    """The lots' "Expired" filter and flag (``product_expiry_alert``) use the company's
-    time zone with the same definition."""
+    """The lots' "Expired" filter and flag (``product_expiry_alert``) of lots without
+    stock use their company's main warehouse's time zone with the same definition."""
 
     def _lots(self, tz):
         milk = self._product("FEFO Filter milk")
@@ -176,13 +176,13 @@ class TestExpiryLotFilter(FefoReservationCase):
         return sorted(name for name, lot in lots.items() if lot in searched)
 
     def test_filter_brussels(self):
-        self.company.partner_id.tz = BRUSSELS
+        self.warehouse.partner_id.tz = BRUSSELS
         lots = self._lots(BRUSSELS)
         self.assertEqual(self._expired_names(lots, BRUSSELS_BEFORE_MIDNIGHT), ["YESTERDAY"])
         self.assertEqual(self._expired_names(lots, BRUSSELS_AFTER_MIDNIGHT), ["TODAY", "YESTERDAY"])
 
     def test_filter_auckland(self):
-        self.company.partner_id.tz = AUCKLAND
+        self.warehouse.partner_id.tz = AUCKLAND
         lots = self._lots(AUCKLAND)
         self.assertEqual(self._expired_names(lots, AUCKLAND_BEFORE_MIDNIGHT), ["YESTERDAY"])
         self.assertEqual(self._expired_names(lots, AUCKLAND_AFTER_MIDNIGHT), ["TODAY", "YESTERDAY"])

@@ -104,7 +104,7 @@ class TestExpiryHandling(ExpiryCase):
                 "expiration_date": expiry.day_start_utc(last_day, AUCKLAND) + timedelta(hours=9),
             }
         )
-        self.assertEqual(lot._lot_fefo_tz(), AUCKLAND)
+        self.assertEqual(lot._lot_tz(), AUCKLAND)
         boundary = expiry.day_start_utc(last_day + timedelta(days=1), AUCKLAND)
         # in UTC, the boundary is still on the last day of use: Auckland's day decides
         self.assertEqual(expiry.local_date(boundary, "UTC"), last_day)

@@ -44,9 +44,10 @@ class TestFefoCompliance(FefoReservationCase):
         day = self._today() - timedelta(days=days_ago)
         return expiry.day_start_utc(day, BRUSSELS) + timedelta(hours=hour)
 
-    def _move(self, lots, source, destination, days_ago=None, partner=None):
+    def _move(self, lots, source, destination, days_ago=None, partner=None, move_partner=None):
         """Validate a transfer of the (lot, quantity) pairs, dated ``days_ago`` days ago
-        (left at now when None)."""
+        (left at now when None); ``move_partner`` is the move's address when it differs
+        from the transfer's partner."""
         warehouse = (source | destination).warehouse_id[:1]
         if source.usage == "supplier":
             picking_type = warehouse.in_type_id
@@ -77,6 +78,8 @@ class TestFefoCompliance(FefoReservationCase):
         )
         picking.action_confirm()
         move = picking.move_ids
+        if move_partner:
+            move.partner_id = move_partner
         move._do_unreserve()
         line_vals = []
         for lot, qty in lots:
@@ -98,9 +101,11 @@ class TestFefoCompliance(FefoReservationCase):
         warehouse = warehouse or self.warehouse
         return self._move([(lot, qty)], self.suppliers, warehouse.lot_stock_id, days_ago)
 
-    def _ship(self, lots, days_ago, partner=None, warehouse=None):
+    def _ship(self, lots, days_ago, partner=None, warehouse=None, move_partner=None):
         warehouse = warehouse or self.warehouse
-        return self._move(lots, warehouse.lot_stock_id, self.customers, days_ago, partner)
+        return self._move(
+            lots, warehouse.lot_stock_id, self.customers, days_ago, partner, move_partner
+        )
 
     def _report(self, product=None):
         self.Report._lot_fefo_refresh()
@@ -234,6 +239,24 @@ class TestFefoCompliance(FefoReservationCase):
         # 6 days ago, A still had 16 days left
         self._ship([(self.lot_b, 1)], 6, partner=self.other_customer)
         self.assertEqual(self._report().date, self._at(6))
+
+    def test_customer_is_the_moves_partner(self):
+        """The customer of a delivery is its move's partner, not the transfer's: the row
+        names it and its minimum shelf life applies."""
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        planted = self._ship([(self.lot_b, 1)], 2, move_partner=self.other_customer)
+        self.assertEqual(planted.partner_id, self.customer)
+        row = self._report()
+        self.assertEqual((row.picking_id, row.partner_id), (planted, self.other_customer))
+        # the move's customer wants 15 days left: A (10 days) was not for it
+        self.other_customer.lot_min_shelf_life = 15
+        self.assertFalse(self._report())
+        self._ship([(self.lot_b, 1)], None, move_partner=self.other_customer)
+        self.assertFalse(self._rows())
+        self.other_customer.lot_min_shelf_life = 0
+        self._ship([(self.lot_b, 1)], None, move_partner=self.other_customer)
+        self.assertEqual(self._rows().partner_id, self.other_customer)
 
     # ------------------------------------------------------------------ when validated
 

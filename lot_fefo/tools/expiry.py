@@ -1,30 +1,25 @@
 """The suite's one definition of "expired".
 
 A lot's expiration date is its last day of use ("use by"), read as a calendar day
-in the time zone of the warehouse that holds the stock (the warehouse address's
-time zone, else the company's, else UTC). The lot is usable through that whole
-local day and expired from 00:00 local time on the next day. Odoo stores
+in the time zone of the warehouse that holds the stock (the suite's one rule:
+``lot_traceability.tools.timezones``, ``stock.lot._lot_tzs``). The lot is usable
+through that whole local day and expired from 00:00 local time on the next day. Odoo stores
 ``expiration_date`` as a UTC datetime; its time of day does not matter.
 
 Every part of the suite (reservation, filters, alerts, status changes, reports)
 goes through :func:`usable_threshold`, so they can never disagree.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import pytz
+from odoo.addons.lot_traceability.tools.timezones import day_start_utc, local_date
 
+__all__ = ["day_start_utc", "days_left", "is_expired", "local_date", "usable_threshold"]
 
-def local_date(moment, tz_name):
-    """Calendar day of the naive UTC datetime ``moment`` in time zone ``tz_name``."""
-    return pytz.utc.localize(moment).astimezone(pytz.timezone(tz_name or "UTC")).date()
-
-
-def day_start_utc(day, tz_name):
-    """Naive UTC datetime of 00:00 on ``day`` in time zone ``tz_name``."""
-    tz = pytz.timezone(tz_name or "UTC")
-    start = tz.localize(datetime.combine(day, time.min))
-    return start.astimezone(pytz.utc).replace(tzinfo=None)
+# A lot expiring before ``now - BOUNDARY`` is expired in every time zone, one expiring at
+# ``now`` or later in none: only lots in between need their time zone (a local day
+# starts less than 26 hours before any moment of it).
+BOUNDARY = timedelta(days=2)
 
 
 def usable_threshold(moment, tz_name, min_days=0):

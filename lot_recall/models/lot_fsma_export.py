@@ -5,7 +5,7 @@ import pytz
 import xlsxwriter
 from odoo import api, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
-from odoo.addons.lot_traceability.tools import gs1, spreadsheet
+from odoo.addons.lot_traceability.tools import gs1, spreadsheet, timezones
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or
@@ -228,7 +228,9 @@ class LotFsmaExport(models.AbstractModel):
 
     def _date_bounds(self, date_from, date_to):
         """Naive UTC [start, end) of the period; days are read in the user's time zone."""
-        tz = self.env.context.get("tz") or self.env.user.tz or self.env.company._lot_fefo_tz()
+        tz = (
+            self.env.context.get("tz") or self.env.user.tz or timezones.company_tz(self.env.company)
+        )
         start = end = None
         if date_from:
             start = (
@@ -821,15 +823,15 @@ class _Places:
         return text
 
     def tz(self, warehouse_id, company_id):
-        """Time zone name of a warehouse (its address's, else its company's), else a company's."""
+        """Time zone name of a warehouse, else of a company (``timezones``)."""
         key = (warehouse_id or False, company_id)
         if key not in self._tzs:
             if warehouse_id:
-                self._tzs[key] = (
-                    self.sudo_env["stock.warehouse"].browse(warehouse_id)._lot_fefo_tz()
-                )
+                warehouse = self.sudo_env["stock.warehouse"].browse(warehouse_id)
+                self._tzs[key] = timezones.warehouse_tz(warehouse)
             else:
-                self._tzs[key] = self.sudo_env["res.company"].browse(company_id)._lot_fefo_tz()
+                company = self.sudo_env["res.company"].browse(company_id)
+                self._tzs[key] = timezones.company_tz(company)
         return self._tzs[key]
 
     def local_date(self, moment, tz_name):

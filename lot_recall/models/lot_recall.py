@@ -7,6 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
@@ -627,7 +628,7 @@ class LotRecall(models.Model):
                 raise UserError(
                     self.env._("Choose the products and the first and last production days.")
                 )
-            tz = self.company_id._lot_fefo_tz()
+            tz = timezones.company_tz(self.company_id)
             start = day_start_utc(self.scope_date_from, tz)
             end = day_start_utc(self.scope_date_to + timedelta(days=1), tz)
             roots = lots.search(

@@ -5,6 +5,7 @@ import io
 import openpyxl
 from odoo import Command
 from odoo.addons.lot_fefo.tools.expiry import local_date
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -97,7 +98,7 @@ class TestEuTraceReportDemo(EuTraceMixin, RecallCase):
             )
             if part
         )
-        tz = self.warehouse._lot_fefo_tz()
+        tz = timezones.warehouse_tz(self.warehouse)
 
         # One step back: what was received, from whom, when, under which document.
         receipt = self._line(self.flour, "supplier")
@@ -297,7 +298,7 @@ class TestEuTraceReportDemo(EuTraceMixin, RecallCase):
         report = self._open_from_recall(self.mock, self.reader)
         self.assertEqual(report.lang, "fr_FR")
         receipt = self._line(self.flour, "supplier")
-        day = local_date(receipt.date, self.warehouse._lot_fefo_tz())
+        day = local_date(receipt.date, timezones.warehouse_tz(self.warehouse))
         reports = self.env["ir.actions.report"].with_user(self.reader)
         html = reports._render_qweb_html(REPORT, report.ids)[0].decode()
         self.assertIn("Regulation (EC) No 178/2002, Article 18", html)

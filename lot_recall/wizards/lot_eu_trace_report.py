@@ -6,6 +6,7 @@ import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc, local_date
+from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import (
     CUSTOMER_RETURN_KINDS,
     DELIVERY_KINDS,
@@ -233,7 +234,9 @@ class LotEuTraceReport(models.TransientModel):
         """Naive UTC [start, end) of the chosen days, read in the user's time zone."""
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UserError(self.env._("The first day must be before the last day."))
-        tz = self.env.context.get("tz") or self.env.user.tz or self.env.company._lot_fefo_tz()
+        tz = (
+            self.env.context.get("tz") or self.env.user.tz or timezones.company_tz(self.env.company)
+        )
         start = day_start_utc(self.date_from, tz) if self.date_from else datetime.datetime.min
         end = (
             day_start_utc(self.date_to + datetime.timedelta(days=1), tz)
@@ -689,8 +692,8 @@ class _Places:
                 warehouse = self.warehouses.browse(warehouse_id)
                 name = f"{company.name} ({warehouse.name})"
                 partner = warehouse.partner_id or company.partner_id
-                tz = warehouse._lot_fefo_tz()
+                tz = timezones.warehouse_tz(warehouse)
             else:
-                name, partner, tz = company.name, company.partner_id, company._lot_fefo_tz()
+                name, partner, tz = company.name, company.partner_id, timezones.company_tz(company)
             self._sides[key] = self._side(name, partner.id, tz)
         return self._sides[key]

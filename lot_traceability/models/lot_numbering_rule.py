@@ -4,7 +4,8 @@ A pattern is literal text with tokens in braces, e.g. ``{code}-{yy}{doy}-{seq:4}
 The number of ``{seq:N}`` comes from an ``ir.sequence`` with the *standard* implementation (a
 PostgreSQL sequence: concurrent transactions never get the same number). Resets use the
 sequence's date ranges (``use_date_range``): one range per year, month or day, created by
-``ir.sequence._create_date_range_seq`` extended below.
+``ir.sequence._create_date_range_seq`` extended below. A counter is created on first use,
+safely when several transactions start it at once (``LotNumberingRule._counter_name``).
 """
 
 import calendar
@@ -13,6 +14,8 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from ..tools import timezones
 
 # GS1 lot numbers (AI 10) hold at most 20 characters of the GS1 "AI encodable character set 82".
 GS1_LOT_MAX_LENGTH = 20
@@ -64,6 +67,9 @@ def luhn(digits):
 
 
 CHECK_FUNCTIONS = {"mod10": gs1_mod10, "luhn": luhn}
+
+# First key of the advisory lock taken while a counter is created (second key: the rule).
+COUNTER_LOCK_KEY = 0x4C4F54  # "LOT"
 
 
 def parse_pattern(env, pattern):
@@ -354,49 +360,114 @@ class LotNumberingRule(models.Model):
 
     # ------------------------------------------------------------------ sequences
 
-    def _get_sequence(self, product, create=True):
-        """The ir.sequence giving the numbers of ``product`` under this rule.
-
-        Per-product sequences are created on first use. The (rule, product) row is inserted
-        with ON CONFLICT DO NOTHING on its unique constraint: when two transactions number
-        the first lot of a product at the same time, the second waits for the first and then
-        fails with a serialization error (REPEATABLE READ), which Odoo retries; it never
-        ends with two counters for one product.
-        """
+    def _get_sequence(self, product):
+        """The ir.sequence giving the numbers of ``product`` under this rule, as this
+        transaction sees it (empty when its counter was not created yet)."""
         self.ensure_one()
         rule = self.sudo()
         if rule.sequence_scope == "shared":
-            if not rule.sequence_id and create:
-                rule.sequence_id = rule._create_sequence()
             return rule.sequence_id
-        Link = self.env["lot.numbering.rule.sequence"].sudo()
-        link = Link.search([("rule_id", "=", rule.id), ("product_id", "=", product.id)], limit=1)
-        if link or not create:
-            return link.sequence_id
-        sequence = rule._create_sequence(product)
-        self.env.cr.execute(
-            """
-            INSERT INTO lot_numbering_rule_sequence
-                (rule_id, product_id, sequence_id, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-            ON CONFLICT (rule_id, product_id) DO NOTHING
-            RETURNING id
-            """,
-            (rule.id, product.id, sequence.id, self.env.uid, self.env.uid),
+        return (
+            self.env["lot.numbering.rule.sequence"]
+            .sudo()
+            .search([("rule_id", "=", rule.id), ("product_id", "=", product.id)], limit=1)
+            .sequence_id
         )
-        inserted = self.env.cr.fetchone()
-        Link.invalidate_model()
-        rule.invalidate_recordset(["product_sequence_ids"])
-        if inserted:
-            return sequence
-        sequence.unlink()
-        link = Link.search([("rule_id", "=", rule.id), ("product_id", "=", product.id)], limit=1)
-        return link.sequence_id
+
+    def _counter_ids(self, cr, product, date):
+        """(sequence id, date range id) of the counter of ``product`` for ``date`` as seen
+        by cursor ``cr``: None for a part not created yet; the date range is 0 when the
+        numbering never restarts."""
+        self.ensure_one()
+        if self.sequence_scope == "shared":
+            cr.execute("SELECT sequence_id FROM lot_numbering_rule WHERE id = %s", [self.id])
+        else:
+            cr.execute(
+                "SELECT sequence_id FROM lot_numbering_rule_sequence"
+                " WHERE rule_id = %s AND product_id = %s",
+                [self.id, product.id],
+            )
+        row = cr.fetchone()
+        sequence_id = row and row[0]
+        if not sequence_id:
+            return None, None
+        if self.reset == "never":
+            return sequence_id, 0
+        cr.execute(
+            "SELECT id FROM ir_sequence_date_range WHERE sequence_id = %s"
+            " AND date_from <= %s AND date_to >= %s ORDER BY id LIMIT 1",
+            [sequence_id, date, date],
+        )
+        row = cr.fetchone()
+        return sequence_id, row and row[0]
+
+    def _counter_create(self, product, date, sequence_id=None):
+        """Create what is missing of the counter of ``product`` for ``date`` in this
+        rule's environment: its sequence unless ``sequence_id`` is given, then its date
+        range. Returns (sequence id, date range id)."""
+        self.ensure_one()
+        rule = self.sudo()
+        sequence = rule.env["ir.sequence"].browse(sequence_id)
+        if not sequence:
+            sequence = rule._create_sequence(None if rule.sequence_scope == "shared" else product)
+            if rule.sequence_scope == "shared":
+                rule.sequence_id = sequence
+            else:
+                rule.env["lot.numbering.rule.sequence"].create(
+                    {"rule_id": rule.id, "product_id": product.id, "sequence_id": sequence.id}
+                )
+        if rule.reset == "never":
+            return sequence.id, 0
+        date_range = sequence._create_date_range_seq(date)
+        return sequence.id, date_range.id
+
+    def _counter_name(self, product, date):
+        """Name of the PostgreSQL sequence counting the lots of ``product`` for ``date``,
+        created on first use.
+
+        Safe when several transactions use a new counter at once, without retrying them
+        (crons, imports and scripts do not): the first takes a lock on the rule and creates
+        the counter in its transaction; the others wait for it to end, then find the
+        counter with a new cursor (their own REPEATABLE READ snapshot predates it) and draw
+        from its PostgreSQL sequence, which is not transactional. What another transaction
+        committed in the meantime (a product's counter without the new period) is completed
+        in that new cursor. Nothing is written on rows the transaction cannot see, so no
+        serialization error can occur.
+        """
+        self.ensure_one()
+        rule = self.sudo()
+        date = fields.Date.to_date(date)
+        for model in (
+            "lot.numbering.rule",
+            "lot.numbering.rule.sequence",
+            "ir.sequence.date_range",
+        ):
+            self.env[model].flush_model()
+        sequence_id, range_id = rule._counter_ids(self.env.cr, product, date)
+        if range_id is None:
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COUNTER_LOCK_KEY, rule.id])
+            with self.env.registry.cursor() as cr:
+                fresh_sequence_id, fresh_range_id = rule._counter_ids(cr, product, date)
+                if fresh_sequence_id and not sequence_id:
+                    # committed by another transaction since our snapshot
+                    sequence_id, range_id = fresh_sequence_id, fresh_range_id
+                    if range_id is None:
+                        sequence_id, range_id = rule.with_env(
+                            rule.env(cr=cr, su=True)
+                        )._counter_create(product, date, sequence_id)
+                        cr.commit()  # pylint: disable=invalid-commit
+                elif fresh_range_id is not None and fresh_sequence_id == sequence_id:
+                    range_id = fresh_range_id
+            if range_id is None:
+                sequence_id, range_id = rule._counter_create(product, date, sequence_id)
+        if range_id:
+            return f"ir_sequence_{sequence_id:03d}_{range_id:03d}"
+        return f"ir_sequence_{sequence_id:03d}"
 
     def _next_number(self, product, date):
         """Consume and return the next number (int) of the product's counter for ``date``."""
-        sequence = self._get_sequence(product)
-        return int(sequence.next_by_id(sequence_date=date))
+        self.env.cr.execute("SELECT nextval(%s)", [self._counter_name(product, date)])
+        return self.env.cr.fetchone()[0]
 
     def _peek_numbers(self, product, date):
         """Next number of the product's counter for ``date``, without consuming it.
@@ -443,16 +514,19 @@ class LotNumberingRule(models.Model):
 
     # ------------------------------------------------------------------ names
 
-    def _lot_date(self, date):
-        if not date:
-            return fields.Date.context_today(self)
-        if isinstance(date, datetime.datetime):
-            return fields.Date.context_today(self, date)
-        if isinstance(date, datetime.date):
-            return date
-        if len(date) > 10:  # a datetime string, in UTC
-            return fields.Date.context_today(self, fields.Datetime.to_datetime(date))
-        return fields.Date.to_date(date)
+    def _lot_date(self, date, warehouse=None, company=None):
+        """The day of ``date`` (a date, a UTC datetime or their strings; now by default),
+        a datetime read in the time zone of the warehouse, else of the company
+        (``tools.timezones``)."""
+        if isinstance(date, str) and len(date) > 10:  # a datetime string, in UTC
+            date = fields.Datetime.to_datetime(date)
+        if date and not isinstance(date, datetime.datetime):
+            return fields.Date.to_date(date)
+        if warehouse:
+            tz = timezones.warehouse_tz(warehouse)
+        else:
+            tz = timezones.company_tz(company or self.company_id or self.env.company)
+        return timezones.local_date(date or fields.Datetime.now(), tz)
 
     def _token_values(
         self, product, date, warehouse=None, partner=None, company=None, preview=False
@@ -617,7 +691,7 @@ class LotNumberingRule(models.Model):
         rule = self.sudo()
         product = product.sudo()
         company = company or rule.company_id or product.company_id or self.env.company
-        date = rule._lot_date(date)
+        date = rule._lot_date(date, warehouse, company)
         values = rule._token_values(product, date, warehouse, partner, company)
         seq_digits = next(
             value for kind, value in parse_pattern(self.env, rule.pattern) if kind == "seq"
@@ -650,7 +724,7 @@ class LotNumberingRule(models.Model):
         rule = self.sudo()
         product = product.sudo()
         company = rule.company_id or product.company_id or self.env.company
-        date = rule._lot_date(date)
+        date = rule._lot_date(date, warehouse, company)
         values = rule._token_values(product, date, warehouse, partner, company, preview=True)
         number = rule._peek_numbers(product, date)
         names = []
@@ -713,13 +787,9 @@ class IrSequence(models.Model):
     def _create_date_range_seq(self, date):
         """Create the period of a lot numbering sequence: a year, month or day.
 
-        Called by ``_next`` when no date range covers the date; the period is the reset of
-        the lot numbering rule owning the sequence (never a context key a client could
-        send for another sequence). Two transactions starting the same period at the same time
-        would otherwise both create the range, and core's unique (sequence, date_from)
-        constraint would fail the second with an error. The sequence row is updated first:
-        the second transaction waits for the first, then fails with a serialization error
-        that Odoo retries, and the retry finds the range.
+        The period is the reset of the lot numbering rule owning the sequence (never a
+        context key a client could send for another sequence); lot numbering creates the
+        range when a counter is first used (see ``LotNumberingRule._counter_name``).
         """
         rule = (
             self.env["lot.numbering.rule"]
@@ -738,9 +808,6 @@ class IrSequence(models.Model):
         if reset not in ("yearly", "monthly", "daily"):
             return super()._create_date_range_seq(date)
         self.ensure_one()
-        self.env.cr.execute(
-            "UPDATE ir_sequence SET write_date = write_date WHERE id = %s", [self.id]
-        )
         date = fields.Date.to_date(date)
         date_from, date_to = period_bounds(date, reset)
         return (

@@ -1,5 +1,7 @@
 from odoo import Command, fields, models
 
+from ..tools import timezones
+
 
 class StockLot(models.Model):
     """Lot attributes beyond core: where and when the lot was made or received."""
@@ -27,6 +29,10 @@ class StockLot(models.Model):
     )
     receipt_date = fields.Datetime(
         help="When this lot was first received from a vendor location.",
+    )
+    lot_packaging_date = fields.Date(
+        string="Packaging Date",
+        help="Day the lot was packed, as printed by the supplier (GS1 AI 13).",
     )
 
     balance_in = fields.Float(
@@ -86,6 +92,59 @@ class StockLot(models.Model):
             lot.balance_on_hand = values.get("on_hand", 0.0)
             lot.balance_unaccounted = values.get("unaccounted", 0.0)
             lot.balance_reconciliation = values.get("reconciliation") or 0.0
+
+    def _lot_tzs(self):
+        """{lot id: time zone} in which the dates of these lots are read (see
+        ``tools.timezones``): the warehouse holding the lot's stock in internal locations
+        of the user's companies (of several, the one where its expiration day ends first),
+        else the lot's company's main warehouse, else that company's address, else UTC."""
+        lots = self.filtered("id")
+        held = {}
+        if lots:
+            self.env["stock.quant"].flush_model(["lot_id", "location_id", "company_id", "quantity"])
+            self.env["stock.location"].flush_model(["usage", "warehouse_id"])
+            self.env.cr.execute(
+                """
+                SELECT held.lot_id, ARRAY_AGG(held.warehouse_id)
+                  FROM (
+                        SELECT quant.lot_id, location.warehouse_id
+                          FROM stock_quant quant
+                          JOIN stock_location location
+                            ON location.id = quant.location_id AND location.usage = 'internal'
+                         WHERE quant.lot_id = ANY(%s)
+                           AND quant.company_id = ANY(%s)
+                           AND location.warehouse_id IS NOT NULL
+                      GROUP BY quant.lot_id, location.warehouse_id
+                        HAVING SUM(quant.quantity) > 0
+                       ) AS held
+              GROUP BY held.lot_id
+                """,
+                [lots.ids, self.env.companies.ids],
+            )
+            held = dict(self.env.cr.fetchall())
+        Warehouse = self.env["stock.warehouse"].sudo()
+        warehouse_tzs = {
+            warehouse.id: timezones.warehouse_tz(warehouse)
+            for warehouse in Warehouse.browse({wid for ids in held.values() for wid in ids})
+        }
+        company_tzs = {}
+        result = {}
+        for lot in self:
+            if lot.id in held:
+                result[lot.id] = timezones.earliest_day_end(
+                    lot.expiration_date, [warehouse_tzs[wid] for wid in held[lot.id]]
+                )
+                continue
+            company = lot.sudo().company_id or self.env.company
+            if company not in company_tzs:
+                company_tzs[company] = timezones.company_tz(company)
+            result[lot.id] = company_tzs[company]
+        return result
+
+    def _lot_tz(self):
+        """Time zone in which the dates of this lot are read (see ``_lot_tzs``)."""
+        self.ensure_one()
+        return self._lot_tzs()[self.id]
 
     def _open_trace(self, direction):
         trace = self.env["lot.trace"].create(

@@ -1,36 +1,9 @@
-import datetime
-
-import pytz
 from odoo import api, fields, models
 
-from ..tools import gs1
+from ..tools import gs1, timezones
 
 GS1_RESOLVER_PARAM = "lot_traceability.gs1_resolver_url"
 GS1_RESOLVER_DEFAULT = "https://id.gs1.org"
-
-
-def gs1_local_date(record, value):
-    """The calendar date of a UTC datetime in the user's time zone (a date is kept)."""
-    if not value:
-        return None
-    if isinstance(value, datetime.datetime):
-        return fields.Datetime.context_timestamp(record, value).date()
-    return value
-
-
-def gs1_date_to_datetime(record, date):
-    """UTC naive datetime of midnight of ``date`` in the user's time zone.
-
-    Expiry dates read from labels are days; Odoo stores them as datetimes, so they are
-    stored at the start of that day for the user, and shown back as the same day.
-    """
-    tz_name = record.env.context.get("tz") or record.env.user.tz or "UTC"
-    try:
-        tz = pytz.timezone(tz_name)
-    except pytz.UnknownTimeZoneError:
-        tz = pytz.utc
-    local = tz.localize(datetime.datetime.combine(date, datetime.time.min))
-    return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
 class ProductProduct(models.Model):
@@ -64,9 +37,9 @@ class StockLot(models.Model):
         )
 
     @api.depends("name", "product_id.barcode", "expiration_date")
-    @api.depends_context("tz")
     def _compute_gs1_digital_link(self):
         resolver = self._gs1_resolver_url()
+        tzs = self._lot_tzs()
         for lot in self:
             gtin = lot.product_id._gs1_gtin14() if lot.product_id else None
             link = False
@@ -75,7 +48,7 @@ class StockLot(models.Model):
                     link = gs1.digital_link(
                         gtin,
                         lot.name,
-                        expiry=gs1_local_date(lot, lot.expiration_date),
+                        expiry=timezones.local_date(lot.expiration_date, tzs[lot.id]),
                         base_url=resolver,
                     )
                 except gs1.GS1Error:
@@ -89,6 +62,6 @@ class StockLot(models.Model):
             "product": self.product_id,
             "lot_name": self.name,
             "production_date": self.production_date or None,
-            "expiry": gs1_local_date(self, self.expiration_date),
+            "expiry": timezones.local_date(self.expiration_date, self._lot_tz()),
             "company": self.company_id or self.env.company,
         }

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools.sql import create_index
 
+from ..tools import timezones
+
 
 class StockMoveLine(models.Model):
     """Carry lot attributes from receipts and manufacturing orders onto the lots."""
@@ -13,11 +15,32 @@ class StockMoveLine(models.Model):
     supplier_lot = fields.Char(
         help="The supplier's lot number, copied onto the lot when the line is done.",
     )
+    lot_packaging_date = fields.Date(
+        string="Packaging Date",
+        help="Packaging date of a lot created by this line (e.g. from a GS1 AI 13).",
+    )
+    lot_use_date = fields.Datetime(
+        string="Best Before Date",
+        help="Best before date of a lot created by this line (e.g. from a GS1 AI 15).",
+    )
+
+    def _lot_tz(self):
+        """Time zone in which the dates of this line's lot are read: the warehouse of its
+        destination, else of its source, else its company's (``tools.timezones``)."""
+        self.ensure_one()
+        warehouse = self.location_dest_id.warehouse_id or self.location_id.warehouse_id
+        if warehouse:
+            return timezones.warehouse_tz(warehouse)
+        return timezones.company_tz(self.company_id or self.move_id.company_id or self.env.company)
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
         if self.production_date:
             vals["production_date"] = self.production_date
+        if self.lot_packaging_date:
+            vals["lot_packaging_date"] = self.lot_packaging_date
+        if self.lot_use_date:
+            vals["use_date"] = self.lot_use_date
         if self.supplier_lot:
             vals["supplier_lot"] = self.supplier_lot
         return vals
@@ -44,7 +67,7 @@ class StockMoveLine(models.Model):
                 if not lot.receipt_date:
                     vals["receipt_date"] = line.date
             elif line.move_id.production_id and not lot.production_date:
-                vals["production_date"] = fields.Date.context_today(line, line.date)
+                vals["production_date"] = timezones.local_date(line.date, line._lot_tz())
             if vals:
                 key = tuple(sorted(vals.items()))
                 lots_by_vals[key] = lots_by_vals.get(key, lot.browse()) | lot

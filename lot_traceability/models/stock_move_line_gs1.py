@@ -2,8 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from ..tools import gs1
-from .stock_lot_gs1 import gs1_date_to_datetime, gs1_local_date
+from ..tools import gs1, timezones
 
 
 class StockMoveLine(models.Model):
@@ -138,15 +137,24 @@ class StockMoveLine(models.Model):
 
         if data.production_date:
             vals["production_date"] = data.production_date
-        if data.expiry and not vals.get("lot_id"):
+        if data.packaging_date:
+            vals["lot_packaging_date"] = data.packaging_date
+        days = [
+            (data.expiry, "expiration_date", self.env._("expiration date")),
+            (data.best_before, "lot_use_date", self.env._("best before date")),
+        ]
+        for day, field_name, label in days:
+            if not day or vals.get("lot_id"):
+                continue
             if product.use_expiration_date:
-                vals["expiration_date"] = gs1_date_to_datetime(self, data.expiry)
+                vals[field_name] = timezones.day_start_utc(day, self._lot_tz())
             else:
                 warnings.append(
                     self.env._(
-                        "The expiration date %(date)s was not used: %(product)s does not "
-                        "use expiration dates.",
-                        date=data.expiry,
+                        "The %(label)s %(date)s was not used: %(product)s does not use "
+                        "expiration dates.",
+                        label=label,
+                        date=day,
                         product=product.display_name,
                     )
                 )
@@ -176,7 +184,7 @@ class StockMoveLine(models.Model):
             limit=1,
         )
         if lot:
-            lot_expiry = gs1_local_date(self, lot.expiration_date)
+            lot_expiry = timezones.local_date(lot.expiration_date, lot._lot_tz())
             if data.expiry and lot_expiry and lot_expiry != data.expiry:
                 warnings.append(
                     self.env._(

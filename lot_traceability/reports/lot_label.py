@@ -8,8 +8,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from PIL import Image
 
-from ..models.stock_lot_gs1 import gs1_local_date
-from ..tools import gs1
+from ..tools import gs1, timezones
 
 
 def gs1_128_data_uri(element_string):
@@ -147,7 +146,7 @@ class ReportPickingLotLabel(models.AbstractModel):
                         "product": line.product_id,
                         "lot_name": lot.name or line.lot_name,
                         "production_date": line.production_date or lot.production_date or None,
-                        "expiry": gs1_local_date(line, expiry),
+                        "expiry": timezones.local_date(expiry, line._lot_tz()),
                         "company": line.company_id or picking.company_id,
                     }
                 )

@@ -4,7 +4,7 @@ from barcode.charsets import code128
 from barcode.codex import Gs1_128
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..tools import gs1
 
@@ -293,6 +293,13 @@ class TestGS1Odoo(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz="Europe/Brussels"))
         cls.env.user.tz = "Europe/Brussels"
+        # dates of lots are read in the warehouse's time zone: the main warehouse's
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.warehouse.partner_id = cls.env["res.partner"].create(
+            {"name": "GS1 Brussels depot", "tz": "Europe/Brussels"}
+        )
         cls.env.user.groups_id |= cls.env.ref("stock.group_production_lot")
         cls.unit = cls.env.ref("uom.product_uom_unit")
         cls.kg = cls.env.ref("uom.product_uom_kgm")
@@ -422,6 +429,60 @@ class TestGS1Odoo(TransactionCase):
 
         with self.assertRaisesRegex(UserError, "is done"):
             line._apply_gs1_barcode(f"(01){GTIN}(10)OTHER")
+
+    def test_scan_stores_packaging_and_best_before_dates(self):
+        """AI 13 (packaging date) and AI 15 (best before) of a scan end on the new lot;
+        AI 15 is read as a day in the warehouse's time zone, like AI 17."""
+        picking = self._receipt([(self.product, 6, None)])
+        line = picking.move_line_ids
+        line._apply_gs1_barcode(f"(01){GTIN}(13)250120(15)271215(17)271231(10)YOG-PK(37)6")
+        self.assertEqual(line.lot_packaging_date, D(2025, 1, 20))
+        self.assertEqual(line.lot_use_date, datetime.datetime(2027, 12, 14, 23, 0))
+        picking.move_ids.picked = True
+        picking.button_validate()
+        lot = line.lot_id
+        self.assertEqual(lot.name, "YOG-PK")
+        self.assertEqual(lot.lot_packaging_date, D(2025, 1, 20))
+        self.assertEqual(lot.use_date, datetime.datetime(2027, 12, 14, 23, 0))
+        self.assertEqual(lot.expiration_date, datetime.datetime(2027, 12, 30, 23, 0))
+        # the lot form shows the packaging date
+        self.assertIn(
+            'name="lot_packaging_date"',
+            self.env["stock.lot"].get_views([(False, "form")])["views"]["form"]["arch"],
+        )
+
+    def test_label_prints_the_warehouse_local_date(self):
+        """A lot in a New York warehouse expiring at 03:00 UTC on 31 December 2027 (22:00
+        on the 30th in New York) is labelled 30 December, whatever the user's time zone."""
+        new_york = self.env["stock.warehouse"].create(
+            {
+                "name": "GS1 New York",
+                "code": "GSNY",
+                "partner_id": self.env["res.partner"]
+                .create({"name": "GS1 New York depot", "tz": "America/New_York"})
+                .id,
+            }
+        )
+        lot = self._lot(
+            "LBL-NY", self.product, expiration_date=datetime.datetime(2027, 12, 31, 3, 0)
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.product, new_york.lot_stock_id, 3, lot_id=lot
+        )
+        user = new_test_user(
+            self.env,
+            login="gs1_ny_labels",
+            groups="stock.group_stock_user,stock.group_production_lot",
+            tz="Europe/Brussels",
+        )
+        report = "lot_traceability.action_report_lot_label_gs1"
+        html = (
+            self.env(user=user, context={"tz": "Europe/Brussels"})["ir.actions.report"]
+            ._render_qweb_html(report, lot.ids)[0]
+            .decode()
+        )
+        self.assertIn(f"(01){GTIN}(17)271230(10)LBL-NY", html)
+        self.assertTrue(lot.with_user(user).gs1_digital_link.endswith("?17=271230"))
 
     def test_scan_errors_write_nothing(self):
         picking = self._receipt([(self.product, 10, None)])

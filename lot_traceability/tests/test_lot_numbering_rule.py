@@ -1,10 +1,8 @@
 import threading
 from datetime import date
-from functools import partial
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.service.model import retrying
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.lot_numbering_rule import gs1_mod10, luhn
@@ -583,6 +581,71 @@ class TestLotNumberingRule(TransactionCase):
             ["CAKEWH250610-02"],
         )
 
+    def test_date_tokens_read_in_the_warehouse_time_zone(self):
+        """20:00 UTC on 10 June is already 11 June in an Auckland warehouse, whatever the
+        user's time zone."""
+        rule = self._rule("{yy}{mm}{dd}-{seq:3}")
+        auckland = self.env["stock.warehouse"].create(
+            {
+                "name": "LT Auckland",
+                "code": "AKL",
+                "partner_id": self.env["res.partner"]
+                .create({"name": "LT Auckland depot", "tz": "Pacific/Auckland"})
+                .id,
+            }
+        )
+        user = self._user("lt_tz_namer")
+        user.tz = "Europe/Brussels"
+        names = self._generate(
+            user, rule, count=1, date="2025-06-10 20:00:00", warehouse_id=auckland.id
+        )
+        self.assertEqual(names, ["250611-001"])
+
+    def test_produce_in_batch_uses_the_rule(self):
+        """*Produce in batch* of 3 serial numbers, by a manufacturing user: the names come
+        from the product's rule, dated by the order's start, not counted up from core's."""
+        oven = self._product("LT Oven", "OVEN", tracking="serial")
+        rule = self._rule("{code}{yy}{mm}-{seq:3}{check:mod10}", assign=False)
+        oven.lot_numbering_rule_id = rule
+        component = self.env["product.product"].create({"name": "LT Steel", "is_storable": True})
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": oven.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": component.id, "product_qty": 1})],
+            }
+        )
+        user = self._user("lt_batch_maker", "mrp.group_mrp_user,stock.group_production_lot")
+        production = (
+            self.env["mrp.production"]
+            .with_user(user)
+            .create(
+                {
+                    "product_id": oven.id,
+                    "bom_id": bom.id,
+                    "product_qty": 3,
+                    "date_start": "2025-06-10 08:00:00",
+                    "picking_type_id": self.warehouse.manu_type_id.id,
+                }
+            )
+        )
+        production.action_confirm()
+        wizard = (
+            self.env["mrp.batch.produce"].with_user(user).create({"production_id": production.id})
+        )
+        self.assertFalse(wizard.lot_name)
+        wizard.action_generate_production_text()
+        expected = [
+            f"OVEN2506-{number}{gs1_mod10(f'2506{number}')}" for number in ("001", "002", "003")
+        ]
+        self.assertEqual(wizard.production_text.split("\n"), expected)
+        wizard.action_prepare()
+        productions = production.procurement_group_id.mrp_production_ids
+        self.assertEqual(sorted(productions.lot_producing_id.mapped("name")), expected)
+        self.assertEqual(
+            rule._preview_lot_names(oven, count=1, date=date(2025, 6, 10))[0][:12], "OVEN2506-004"
+        )
+
     def test_generate_lots_dialog(self):
         self._rule("{supplier}{yy}{mm}-{seq:3}")
         receipt = self._receipt([(self.product, 30)])
@@ -622,13 +685,15 @@ class TestLotNumberingRule(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestLotNumberingConcurrency(TransactionCase):
-    """Four transactions number lots with one rule at the same time, and commit.
+    """Six transactions number the first lots of a new counter with one rule at the same
+    time, each in its own cursor, without retrying (as crons, imports and scripts do),
+    and commit: no serialization error, no duplicate name, one counter.
 
     Data is created and removed in separate committed transactions; the test's own cursor
     is not used.
     """
 
-    THREADS = 4
+    THREADS = 6
     LOTS_PER_THREAD = 5
 
     def _committed(self, func):
@@ -690,7 +755,7 @@ class TestLotNumberingConcurrency(TransactionCase):
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     barrier.wait(timeout=30)
-                    result = retrying(partial(create_lots, env), env)
+                    result = create_lots(env)
                     cr.commit()  # pylint: disable=invalid-commit
                     names.extend(result)
             except Exception as error:  # reported by the assertion below
@@ -716,6 +781,18 @@ class TestLotNumberingConcurrency(TransactionCase):
             return env["lot.numbering.rule.sequence"].search_count([("rule_id", "=", rule_id)])
 
         self.assertEqual(self._committed(links), 1)
+
+    def test_concurrent_new_day_per_product_counter(self):
+        product_id, rule_id = self._setup_rule("{yy}{doy}-{seq:3}", "daily", "product")
+        names = self._run_threads(product_id, "2031-05-10")
+        total = self.THREADS * self.LOTS_PER_THREAD
+        self.assertEqual(sorted(names), [f"31130-{n:03d}" for n in range(1, total + 1)])
+
+        def counters(env):
+            links = env["lot.numbering.rule.sequence"].search([("rule_id", "=", rule_id)])
+            return len(links), len(links.sequence_id.date_range_ids)
+
+        self.assertEqual(self._committed(counters), (1, 1))
 
     def test_concurrent_new_month_shared_counter(self):
         product_id, rule_id = self._setup_rule("{yy}{mm}-{seq:4}", "monthly", "shared")

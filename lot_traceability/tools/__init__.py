@@ -1,1 +1,1 @@
-from . import gs1, move_kinds, spreadsheet
+from . import gs1, move_kinds, spreadsheet, timezones

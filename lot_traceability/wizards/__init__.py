@@ -1,1 +1,2 @@
 from . import lot_trace
+from . import mrp_batch_produce
