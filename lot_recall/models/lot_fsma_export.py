@@ -108,11 +108,13 @@ ROLE_ORDER = {"input": 0, "output": 1, False: 2}
 class LotFsmaExport(models.AbstractModel):
     """FDA FSMA 204 electronic sortable spreadsheet of lots (21 CFR 1.1340, 1.1345, 1.1350).
 
-    One row per critical tracking event of the lots (see :meth:`_classify`): receiving
-    (from a vendor, a customer return, a transit location or another site of the company),
-    shipping (to a customer, back to a vendor, to a transit location or another site) and
-    transformation (one row per input lot consumed and per output lot made by a
-    manufacturing or unbuild order; the rows of one order share its name as event id).
+    One row per critical tracking event of the lots (see :meth:`_classify`, on the suite's
+    one classification of moves): receiving (from a vendor, a customer return, another
+    company, a transit location or another site of the company), shipping (to a customer,
+    back to a vendor, to another company, a transit location or another site; a dropship
+    is received from the vendor, then shipped to the customer) and transformation (one row
+    per input lot consumed and per output lot made by a manufacturing or unbuild order; the
+    rows of one order share its name as event id).
     Every row of a lot carries its traceability lot code (see :meth:`_tlcs`). The lines are
     read with a few set-based queries; partners, products, locations and lots are read once
     each, in batches.
@@ -157,14 +159,16 @@ class LotFsmaExport(models.AbstractModel):
         :param date_to: last day (a date, included) or last moment (a datetime, included)
         :return: rows sorted by date and event id, each with the keys of :meth:`_columns`
             (``cte`` is ``receiving``, ``shipping`` or ``transformation``; ``role`` is
-            ``input``/``output`` on transformation rows) plus ``date`` (UTC), ``lot_id``,
+            ``input``/``output`` on transformation rows) plus ``kind`` (the line's kind of
+            movement, ``move_kinds.MOVEMENT_KINDS``), ``sequence`` (0, or 1 for the second
+            event of one line, e.g. a dropship's shipping), ``date`` (UTC), ``lot_id``,
             ``product_id``, ``uom_id``, ``quantity`` in the line's unit, ``move_line_id``,
             ``picking_id``, ``production_id``, ``unbuild_id``, ``partner_id`` (the other
-            party), ``location_id`` (our stock location), ``warehouse_id``, ``company_id``,
-            ``tz``, ``src_usage``, ``dst_usage``, ``other_warehouse_id`` (the company's other
-            site of a move between sites), ``documents`` (EPCIS business transactions
-            ``[(type, number)]``) and ``relabelled_from`` (the supplier's lot code of a lot
-            given its TLC at receipt)
+            party, see :meth:`_partner`), ``location_id`` (our stock location),
+            ``warehouse_id``, ``company_id``, ``tz``, ``src_usage``, ``dst_usage``,
+            ``other_warehouse_id`` (the company's other site of a move between sites),
+            ``documents`` (EPCIS business transactions ``[(type, number)]``) and
+            ``relabelled_from`` (the supplier's lot code of a lot given its TLC at receipt)
         """
         if isinstance(lot_ids, models.BaseModel):
             lot_ids = lot_ids.ids
