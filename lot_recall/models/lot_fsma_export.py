@@ -84,18 +84,20 @@ SELECT u.id, u.name, loc.warehouse_id
  WHERE u.id = ANY(%(unbuilds)s) AND u.company_id = ANY(%(companies)s)
 """
 
-# Where each lot started in the export's companies: its first receipt from a vendor or its
-# first production, else its first done move line (an inventory adjustment).
+# Where each lot started in the export's companies: its first receipt from a vendor (or
+# from another company) or its first production, else its first done move line (an
+# inventory adjustment).
 _LOT_ORIGINS_SQL = f"""
 SELECT DISTINCT ON (ml.lot_id)
-       ml.lot_id, src.usage, ml.picking_id, ml.move_id, dst.warehouse_id, ml.company_id,
+       ml.lot_id, ml.picking_id, ml.move_id, dst.warehouse_id, ml.company_id,
        {kind_sql()} AS kind
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done' AND ml.company_id = ANY(%(companies)s)
- ORDER BY ml.lot_id, src.usage IN ('supplier', 'production') DESC, ml.date, ml.id
+ ORDER BY ml.lot_id, ({kind_sql()}) IN %(origin_kinds)s DESC, ml.date, ml.id
 """
+_ORIGIN_KINDS = (*RECEIPT_KINDS, "production")
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -339,7 +341,10 @@ class LotFsmaExport(models.AbstractModel):
             return []
         cr = self.env.cr
         lot_ids = list({line["lot_id"] for line, _cte, _role in classified})
-        cr.execute(_LOT_ORIGINS_SQL, {"lots": lot_ids, "companies": company_ids})
+        cr.execute(
+            _LOT_ORIGINS_SQL,
+            {"lots": lot_ids, "companies": company_ids, "origin_kinds": _ORIGIN_KINDS},
+        )
         columns = [column.name for column in cr.description]
         origins = {row[0]: dict(zip(columns, row, strict=True)) for row in cr.fetchall()}
         # Partners and orders of every line and of every lot's origin, in one query.
@@ -421,7 +426,7 @@ class LotFsmaExport(models.AbstractModel):
             relabelled = (
                 cte == CTE_RECEIVING
                 and origin
-                and origin["usage"] == "supplier"
+                and origin["kind"] in RECEIPT_KINDS
                 and origin["picking_id"] == line["picking_id"]
                 and (supplier_lot or "").strip() not in ("", tlc)
             )
@@ -599,11 +604,12 @@ class LotFsmaExport(models.AbstractModel):
     def _tlcs(lot_info, origins, productions, places):
         """{lot id: (traceability lot code, TLC source location, TLC source reference)}.
 
-        A lot received from a vendor (a receipt or a dropship) keeps the vendor's lot code
-        (its supplier lot, else its name) with the vendor as source (21 CFR 1.1345(a));
-        from a vendor not subject to the rule (``lot_fsma_exempt``) it gets its code here,
-        the receiving site as source (1.1345(b)). A lot made here, or found at an
-        inventory, is coded by the site that made or counted it (1.1320, 1.1350). The
+        A lot received from a vendor (a receipt or a dropship), or from another company,
+        keeps the sender's lot code (its supplier lot, else its name) with the sender as
+        source (21 CFR 1.1345(a)); from a vendor not subject to the rule
+        (``lot_fsma_exempt``) it gets its code here, the receiving site as source
+        (1.1345(b)). A lot made here, or found at an inventory, is coded by the site that
+        made or counted it (1.1320, 1.1350). The
         reference is the source's GLN when known. "Here" is the export's companies: what
         another company did with a shared lot is not told.
 
@@ -612,7 +618,7 @@ class LotFsmaExport(models.AbstractModel):
         vendors = {
             lot_id: origin["vendor_id"]
             for lot_id, origin in origins.items()
-            if origin["usage"] == "supplier"
+            if origin["kind"] in RECEIPT_KINDS
         }
         exempt = places.exempt_partners(set(vendors.values()) - {False})
         tlcs = {}
@@ -622,12 +628,12 @@ class LotFsmaExport(models.AbstractModel):
                 tlcs[lot_id] = (lot_name, "", "")
                 continue
             vendor = vendors.get(lot_id)
-            if origin["usage"] == "supplier" and vendor not in exempt:
+            if origin["kind"] in RECEIPT_KINDS and vendor not in exempt:
                 tlc = (supplier_lot or "").strip() or lot_name
                 tlcs[lot_id] = (tlc, places.partner(vendor), places.partner_gln(vendor))
                 continue
             warehouse_id = origin["warehouse_id"]
-            if origin["usage"] == "production":
+            if origin["kind"] == "production":
                 production = productions.get(origin["production_id"])
                 warehouse_id = (production and production[2]) or warehouse_id
             tlcs[lot_id] = (

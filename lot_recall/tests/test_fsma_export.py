@@ -628,13 +628,14 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestFsmaDropship(FlowCase):
-    """A dropship (``stock_dropshipping``), from the suite's one classification of moves:
-    received from the vendor under the vendor's lot code, shipped to the customer's delivery
-    address; its return received from the customer and shipped back to the vendor."""
+class TestFsmaFlows(FlowCase):
+    """Flows from the suite's one classification of moves. A dropship
+    (``stock_dropshipping``): received from the vendor under the vendor's lot code, shipped
+    to the customer's delivery address; its return received from the customer and shipped
+    back to the vendor. Between two companies: shipped to the other company, received
+    from it."""
 
-    def setUp(self):
-        super().setUp()
+    def _setup_dropship(self):
         self._require("stock_dropshipping")
         self.lot, self.picking, self.dock = self._dropship(25)
         self.lot.supplier_lot = "MILL-77"
@@ -643,6 +644,7 @@ class TestFsmaDropship(FlowCase):
         self.purchase = self.picking.purchase_id
 
     def test_a_dropship_is_received_from_the_vendor_and_shipped_to_the_customer(self):
+        self._setup_dropship()
         rows = self.fsma._events(self.lot)
         mill = self.fsma._events(self.lot)[0]["previous_source"]
         self.assertTrue(mill.startswith("Flow Mill"), mill)
@@ -677,6 +679,7 @@ class TestFsmaDropship(FlowCase):
         self.assertEqual(shipped["documents"], [("desadv", self.picking.name)])
 
     def test_a_dropship_return_is_received_from_the_customer_and_shipped_to_the_vendor(self):
+        self._setup_dropship()
         returned = self.demo._return(self.picking, [(self.lot, 5)], 0)
         rows = [row for row in self.fsma._events(self.lot) if row["event_id"] == returned.name]
         self.assertEqual(
@@ -689,3 +692,35 @@ class TestFsmaDropship(FlowCase):
         self.assertTrue(rows[0]["previous_source"].startswith("Flow Grocer, Flow Grocer Dock"))
         self.assertTrue(rows[1]["recipient"].startswith("Flow Mill"))
         self.assertEqual(rows[0]["reference_type"], "Return Authorization")
+
+    def test_between_companies_shipped_to_and_received_from_the_other_company(self):
+        lot, company_a, company_b, user_b, user_ab = self._intercompany()
+        customer_b = self.env["res.partner"].search([("name", "=", "Customer of B")])
+        fsma = (
+            self.env["lot.fsma.export"]
+            .with_user(user_ab)
+            .with_context(allowed_company_ids=(company_a | company_b).ids)
+        )
+        self.assertEqual(
+            [
+                (row["cte"], row["kind"], row["company_id"], row["partner_id"], row["quantity"])
+                for row in fsma._events(lot)
+            ],
+            [
+                ("receiving", "receipt", company_a.id, self.vendor.id, 100),
+                ("shipping", "intercompany_out", company_a.id, company_b.partner_id.id, 40),
+                ("receiving", "intercompany_in", company_b.id, company_a.partner_id.id, 40),
+                ("shipping", "delivery", company_b.id, customer_b.id, 30),
+            ],
+        )
+        # Company B alone: the lot came from company A, which is the TLC source.
+        rows = self.env["lot.fsma.export"].with_user(user_b)._events(lot)
+        self.assertEqual(
+            [(row["cte"], row["partner_id"], row["tlc"]) for row in rows],
+            [
+                ("receiving", company_a.partner_id.id, "RICE-001"),
+                ("shipping", customer_b.id, "RICE-001"),
+            ],
+        )
+        self.assertEqual({row["tlc_source_location"] for row in rows}, {rows[0]["previous_source"]})
+        self.assertTrue(rows[0]["previous_source"].startswith(company_a.name))
