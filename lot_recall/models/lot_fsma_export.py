@@ -6,6 +6,14 @@ import xlsxwriter
 from odoo import api, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
 from odoo.addons.lot_traceability.tools import gs1, spreadsheet, timezones
+from odoo.addons.lot_traceability.tools.move_kinds import (
+    CUSTOMER_RETURN_KINDS,
+    DELIVERY_KINDS,
+    RECEIPT_KINDS,
+    SUPPLIER_RETURN_KINDS,
+    classify_lines,
+    kind_sql,
+)
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or
@@ -14,12 +22,13 @@ from odoo.tools import SQL
 # of many lots and scans them). Every query keeps to the companies of the export
 # (``%(companies)s``): a lot without company is shared, and what other companies did with
 # it is theirs.
-_LINE_COLUMNS = """
+_LINE_COLUMNS = f"""
 ml.id, ml.lot_id, ml.product_id, ml.quantity, ml.product_uom_id, ml.date, ml.picking_id,
 ml.move_id, ml.location_id, ml.location_dest_id, ml.reference, ml.company_id,
 src.usage AS src_usage, dst.usage AS dst_usage,
 src.company_id AS src_company_id, dst.company_id AS dst_company_id,
-src.warehouse_id AS src_warehouse_id, dst.warehouse_id AS dst_warehouse_id
+src.warehouse_id AS src_warehouse_id, dst.warehouse_id AS dst_warehouse_id,
+{kind_sql()} AS kind
 """
 _LOTS_SQL = """
 SELECT id, name, product_id, supplier_lot FROM stock_lot WHERE id = ANY(%s)
@@ -33,33 +42,33 @@ SELECT w.id, COALESCE(w.partner_id, c.partner_id)
 _CTE_USAGES = ("supplier", "customer", "production", "transit")
 
 _MOVES_OF_LINES_SQL = """
-SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
+SELECT id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
  WHERE id = ANY(%(moves)s) AND company_id = ANY(%(companies)s)
 """
 
 _MOVES_OF_ORDERS_SQL = """
-SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
+SELECT id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
  WHERE (production_id = ANY(%(productions)s) OR raw_material_production_id = ANY(%(productions)s))
    AND company_id = ANY(%(companies)s)
 """
 
 _MOVES_OF_UNBUILDS_SQL = """
-SELECT id, partner_id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
+SELECT id, production_id, raw_material_production_id, unbuild_id, consume_unbuild_id
   FROM stock_move
  WHERE (unbuild_id = ANY(%(unbuilds)s) OR consume_unbuild_id = ANY(%(unbuilds)s))
    AND company_id = ANY(%(companies)s)
 """
 
 _PICKINGS_SQL = """
-SELECT p.id, p.name, p.origin, p.partner_id, p.return_id, t.code, t.warehouse_id
+SELECT p.id, p.name, p.origin, p.return_id, t.code, t.warehouse_id
   FROM stock_picking p
   LEFT JOIN stock_picking_type t ON t.id = p.picking_type_id
  WHERE p.id = ANY(%(pickings)s) AND p.company_id = ANY(%(companies)s)
 """
 
-_PICKING_COLUMNS = ("id", "name", "origin", "partner_id", "return_id", "code", "warehouse_id")
+_PICKING_COLUMNS = ("id", "name", "origin", "return_id", "code", "warehouse_id")
 
 _PRODUCTIONS_SQL = """
 SELECT mo.id, mo.name, mo.origin, t.warehouse_id
@@ -75,37 +84,39 @@ SELECT u.id, u.name, loc.warehouse_id
  WHERE u.id = ANY(%(unbuilds)s) AND u.company_id = ANY(%(companies)s)
 """
 
-# Where each lot started in the export's companies: its first receipt from a vendor or its
-# first production, else its first done move line (an inventory adjustment).
-_LOT_ORIGINS_SQL = """
+# Where each lot started in the export's companies: its first receipt from a vendor (or
+# from another company) or its first production, else its first done move line (an
+# inventory adjustment).
+_LOT_ORIGINS_SQL = f"""
 SELECT DISTINCT ON (ml.lot_id)
-       ml.lot_id, src.usage, ml.picking_id, ml.move_id, ml.location_dest_id,
-       dst.warehouse_id, ml.company_id
+       ml.lot_id, ml.picking_id, ml.move_id, dst.warehouse_id, ml.company_id,
+       {kind_sql()} AS kind
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
  WHERE ml.lot_id = ANY(%(lots)s) AND ml.state = 'done' AND ml.company_id = ANY(%(companies)s)
- ORDER BY ml.lot_id, src.usage IN ('supplier', 'production') DESC, ml.date, ml.id
+ ORDER BY ml.lot_id, ({kind_sql()}) IN %(origin_kinds)s DESC, ml.date, ml.id
 """
+_ORIGIN_KINDS = (*RECEIPT_KINDS, "production")
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 CTE_RECEIVING = "receiving"
 CTE_SHIPPING = "shipping"
 CTE_TRANSFORMATION = "transformation"
-# A move between two sites is shipped, then received (both rows share its transfer).
-CTE_ORDER = {CTE_SHIPPING: 0, CTE_RECEIVING: 1, CTE_TRANSFORMATION: 2}
 ROLE_ORDER = {"input": 0, "output": 1, False: 2}
 
 
 class LotFsmaExport(models.AbstractModel):
     """FDA FSMA 204 electronic sortable spreadsheet of lots (21 CFR 1.1340, 1.1345, 1.1350).
 
-    One row per critical tracking event of the lots (see :meth:`_classify`): receiving
-    (from a vendor, a customer return, a transit location or another site of the company),
-    shipping (to a customer, back to a vendor, to a transit location or another site) and
-    transformation (one row per input lot consumed and per output lot made by a
-    manufacturing or unbuild order; the rows of one order share its name as event id).
+    One row per critical tracking event of the lots (see :meth:`_classify`, on the suite's
+    one classification of moves): receiving (from a vendor, a customer return, another
+    company, a transit location or another site of the company), shipping (to a customer,
+    back to a vendor, to another company, a transit location or another site; a dropship
+    is received from the vendor, then shipped to the customer) and transformation (one row
+    per input lot consumed and per output lot made by a manufacturing or unbuild order; the
+    rows of one order share its name as event id).
     Every row of a lot carries its traceability lot code (see :meth:`_tlcs`). The lines are
     read with a few set-based queries; partners, products, locations and lots are read once
     each, in batches.
@@ -150,14 +161,16 @@ class LotFsmaExport(models.AbstractModel):
         :param date_to: last day (a date, included) or last moment (a datetime, included)
         :return: rows sorted by date and event id, each with the keys of :meth:`_columns`
             (``cte`` is ``receiving``, ``shipping`` or ``transformation``; ``role`` is
-            ``input``/``output`` on transformation rows) plus ``date`` (UTC), ``lot_id``,
+            ``input``/``output`` on transformation rows) plus ``kind`` (the line's kind of
+            movement, ``move_kinds.MOVEMENT_KINDS``), ``sequence`` (0, or 1 for the second
+            event of one line, e.g. a dropship's shipping), ``date`` (UTC), ``lot_id``,
             ``product_id``, ``uom_id``, ``quantity`` in the line's unit, ``move_line_id``,
             ``picking_id``, ``production_id``, ``unbuild_id``, ``partner_id`` (the other
-            party), ``location_id`` (our stock location), ``warehouse_id``, ``company_id``,
-            ``tz``, ``src_usage``, ``dst_usage``, ``other_warehouse_id`` (the company's other
-            site of a move between sites), ``documents`` (EPCIS business transactions
-            ``[(type, number)]``) and ``relabelled_from`` (the supplier's lot code of a lot
-            given its TLC at receipt)
+            party, see :meth:`_partner`), ``location_id`` (our stock location),
+            ``warehouse_id``, ``company_id``, ``tz``, ``src_usage``, ``dst_usage``,
+            ``other_warehouse_id`` (the company's other site of a move between sites),
+            ``documents`` (EPCIS business transactions ``[(type, number)]``) and
+            ``relabelled_from`` (the supplier's lot code of a lot given its TLC at receipt)
         """
         if isinstance(lot_ids, models.BaseModel):
             lot_ids = lot_ids.ids
@@ -279,34 +292,47 @@ class LotFsmaExport(models.AbstractModel):
 
     @staticmethod
     def _classify(line, addresses):
-        """Critical tracking events ``[(event, transformation role)]`` of a done move line.
+        """Critical tracking events ``[(event, transformation role)]`` of a done move line,
+        in the order they happened.
 
-        The one place where the FSMA export decides what a move is. Production makes or
-        consumes lots (transformation); stock leaving for a customer or a vendor, or for a
-        transit location (another company's or this company's own, between its sites) is
-        shipped; stock coming from them is received. A transfer straight from one warehouse
-        to another at a different address is both: shipping from the first, receiving at
-        the second (21 CFR 1.1340 and 1.1345 cover moves between locations of one firm).
-        Transfers inside one warehouse or one address, scraps and inventory adjustments
-        are not critical tracking events.
+        From the suite's one classification of moves (the line's ``kind``, see
+        ``lot_traceability/tools/move_kinds.py``): production makes lots and consumption
+        uses them (transformation); deliveries, returns to vendors and shipments to another
+        company are shipping; receipts, customer returns and receipts from another company
+        are receiving. A dropship is both: received from the vendor, then shipped to the
+        customer (a dropship return: received from the customer, shipped to the vendor).
+        Scraps and inventory adjustments are not critical tracking events.
+
+        The export's own rule on top of that classification, for moves within the company
+        (21 CFR 1.1340 and 1.1345 cover moves between locations of one firm): stock going
+        to the company's own transit location is shipped and stock coming from it received
+        (kind ``transit``); a transfer straight from one warehouse to another at a
+        different address is shipped from the first, then received at the second (kind
+        ``internal``). Transfers inside one warehouse or one address are not events.
 
         :param addresses: {warehouse id: address partner id}, see :meth:`_warehouse_addresses`
         """
-        src, dst = line["src_usage"], line["dst_usage"]
-        if src == "production" and dst != "production":
+        kind = line["kind"]
+        if kind == "production":
             return [(CTE_TRANSFORMATION, "output")]
-        if dst == "production" and src != "production":
+        if kind == "consumption":
             return [(CTE_TRANSFORMATION, "input")]
-        if dst in ("customer", "supplier") or (dst == "transit" and src == "internal"):
-            return [(CTE_SHIPPING, False)]
-        if src in ("supplier", "customer", "transit") and dst == "internal":
-            return [(CTE_RECEIVING, False)]
-        if src == dst == "internal":
+        events = []
+        if kind in RECEIPT_KINDS + CUSTOMER_RETURN_KINDS:
+            events.append((CTE_RECEIVING, False))
+        if kind in DELIVERY_KINDS + SUPPLIER_RETURN_KINDS:
+            events.append((CTE_SHIPPING, False))
+        src, dst = line["src_usage"], line["dst_usage"]
+        if kind == "transit" and (src, dst) == ("internal", "transit"):
+            events.append((CTE_SHIPPING, False))
+        elif kind == "transit" and (src, dst) == ("transit", "internal"):
+            events.append((CTE_RECEIVING, False))
+        elif kind == "internal" and src == dst == "internal":
             origin = addresses.get(line["src_warehouse_id"])
             destination = addresses.get(line["dst_warehouse_id"])
             if origin and destination and origin != destination:
-                return [(CTE_SHIPPING, False), (CTE_RECEIVING, False)]
-        return []
+                events += [(CTE_SHIPPING, False), (CTE_RECEIVING, False)]
+        return events
 
     # ------------------------------------------------------------------ rows
 
@@ -317,16 +343,17 @@ class LotFsmaExport(models.AbstractModel):
             return []
         cr = self.env.cr
         lot_ids = list({line["lot_id"] for line, _cte, _role in classified})
-        cr.execute(_LOT_ORIGINS_SQL, {"lots": lot_ids, "companies": company_ids})
-        origins = {row[0]: row for row in cr.fetchall()}
-        missing_moves = {origin[3] for origin in origins.values()} - set(moves)
-        if missing_moves:
-            moves.update(
-                self._fetch_moves(_MOVES_OF_LINES_SQL, company_ids, moves=list(missing_moves))
-            )
+        cr.execute(
+            _LOT_ORIGINS_SQL,
+            {"lots": lot_ids, "companies": company_ids, "origin_kinds": _ORIGIN_KINDS},
+        )
+        columns = [column.name for column in cr.description]
+        origins = {row[0]: dict(zip(columns, row, strict=True)) for row in cr.fetchall()}
+        # Partners and orders of every line and of every lot's origin, in one query.
+        lines = {line["id"]: line for line, _cte, _role in classified}
+        classify_lines(self.env, [*lines.values(), *origins.values()])
 
-        picking_ids = {line["picking_id"] for line, _cte, _role in classified if line["picking_id"]}
-        picking_ids |= {origin[2] for origin in origins.values() if origin[2]}
+        picking_ids = {line["picking_id"] for line in lines.values() if line["picking_id"]}
         cr.execute(_PICKINGS_SQL, {"pickings": list(picking_ids), "companies": company_ids})
         pickings = {row[0]: dict(zip(_PICKING_COLUMNS, row, strict=True)) for row in cr.fetchall()}
         production_ids = {
@@ -334,6 +361,7 @@ class LotFsmaExport(models.AbstractModel):
             for move in moves.values()
             if move["production_id"] or move["raw_material_production_id"]
         }
+        production_ids |= {origin["production_id"] for origin in origins.values()} - {False}
         cr.execute(
             _PRODUCTIONS_SQL, {"productions": list(production_ids), "companies": company_ids}
         )
@@ -349,9 +377,12 @@ class LotFsmaExport(models.AbstractModel):
             unbuilds = {row[0]: row[1:] for row in cr.fetchall()}
 
         env = self.env(su=True)
-        orders = {
-            picking.id: (picking.purchase_id.name or "", picking.sale_id.name or "")
-            for picking in env["stock.picking"].browse(pickings)
+        order_names = {
+            model: {
+                order.id: order.name
+                for order in env[model].browse({line[key] for line in lines.values()} - {False})
+            }
+            for model, key in (("purchase.order", "purchase_id"), ("sale.order", "sale_id"))
         }
         cr.execute(_LOTS_SQL, [lot_ids])
         lot_info = {row[0]: row for row in cr.fetchall()}
@@ -363,18 +394,14 @@ class LotFsmaExport(models.AbstractModel):
         uoms = env["uom.uom"].browse({line["product_uom_id"] for line, _cte, _role in classified})
         uom_names = {uom.id: uom.name for uom in uoms}
 
-        partner_ids = {picking["partner_id"] for picking in pickings.values()}
-        partner_ids |= {move["partner_id"] for move in moves.values()}
-        partner_ids -= {None, False}
-        places = _Places(self.env, list(partner_ids), company_ids)
-
-        def partner_of(line):
-            picking = pickings.get(line["picking_id"])
-            return (picking and picking["partner_id"]) or moves.get(line["move_id"], {}).get(
-                "partner_id"
-            )
-
-        tlcs = self._tlcs(lot_info, origins, moves, pickings, productions, places)
+        partner_ids = {
+            line[key]
+            for line in lines.values()
+            for key in ("customer_id", "vendor_id", "partner_id")
+        }
+        partner_ids |= {origin["vendor_id"] for origin in origins.values()}
+        places = _Places(self.env, list(partner_ids - {False}), company_ids)
+        tlcs = self._tlcs(lot_info, origins, productions, places)
 
         cte_labels = {
             CTE_RECEIVING: self.env._("Receiving"),
@@ -391,24 +418,29 @@ class LotFsmaExport(models.AbstractModel):
         }
 
         rows = []
+        sequences = {}
         for line, cte, role in classified:
             lot_id, lot_name, _product, supplier_lot = lot_info[line["lot_id"]]
             tlc, tlc_location, tlc_reference = tlcs[lot_id]
             origin = origins.get(lot_id)
+            kind = line["kind"]
             # Received from an exempt supplier under its own code, given a new one here.
             relabelled = (
                 cte == CTE_RECEIVING
                 and origin
-                and origin[1] == "supplier"
-                and origin[2] == line["picking_id"]
+                and origin["kind"] in RECEIPT_KINDS
+                and origin["picking_id"] == line["picking_id"]
                 and (supplier_lot or "").strip() not in ("", tlc)
             )
             picking = pickings.get(line["picking_id"])
             move = moves.get(line["move_id"], {})
             production_id = move.get("production_id") or move.get("raw_material_production_id")
             unbuild_id = move.get("unbuild_id") or move.get("consume_unbuild_id")
-            partner_id = partner_of(line)
+            partner_id = self._partner(line, cte)
+            sequence = sequences[line["id"]] = sequences.get(line["id"], -1) + 1
             row = {
+                "sequence": sequence,
+                "kind": kind,
                 "move_line_id": line["id"],
                 "cte": cte,
                 "cte_label": cte_labels[cte],
@@ -482,12 +514,20 @@ class LotFsmaExport(models.AbstractModel):
                 else:
                     row.update(ship_from=ours, recipient=theirs)
                 document = (picking and picking["name"]) or line["reference"] or f"{line['id']}"
-                kind, number, documents = self._reference(
-                    receiving, line, picking, orders.get(line["picking_id"]), document
+                orders = (
+                    order_names["purchase.order"].get(line["purchase_id"], "")
+                    if kind in (RECEIPT_KINDS if receiving else SUPPLIER_RETURN_KINDS)
+                    else "",
+                    order_names["sale.order"].get(line["sale_id"], "")
+                    if kind in DELIVERY_KINDS and not receiving
+                    else "",
+                )
+                doc_kind, number, documents = self._reference(
+                    receiving, line, picking, orders, document
                 )
                 row.update(
                     event_id=document,
-                    reference_type=doc_labels[kind],
+                    reference_type=doc_labels[doc_kind],
                     reference_number=number,
                     documents=documents,
                     location_id=location_id,
@@ -510,7 +550,7 @@ class LotFsmaExport(models.AbstractModel):
             key=lambda row: (
                 event_dates[row["cte"], row["event_id"]],
                 row["event_id"],
-                CTE_ORDER[row["cte"]],
+                row["sequence"],
                 ROLE_ORDER[row["role"]],
                 row["tlc"],
                 row["move_line_id"],
@@ -547,46 +587,61 @@ class LotFsmaExport(models.AbstractModel):
         return "bol", document, documents
 
     @staticmethod
-    def _tlcs(lot_info, origins, moves, pickings, productions, places):
+    def _partner(line, cte):
+        """The other party of an event of a classified line: the customer of goods shipped
+        to or received back from a customer, the vendor of goods received from or shipped
+        back to a vendor (see ``classify_lines``), else the line's partner."""
+        kind = line["kind"]
+        if cte == CTE_SHIPPING and kind in DELIVERY_KINDS:
+            return line["customer_id"]
+        if cte == CTE_SHIPPING and kind in SUPPLIER_RETURN_KINDS:
+            return line["vendor_id"]
+        if cte == CTE_RECEIVING and kind in RECEIPT_KINDS:
+            return line["vendor_id"]
+        if cte == CTE_RECEIVING and kind in CUSTOMER_RETURN_KINDS:
+            return line["customer_id"]
+        return line["partner_id"]
+
+    @staticmethod
+    def _tlcs(lot_info, origins, productions, places):
         """{lot id: (traceability lot code, TLC source location, TLC source reference)}.
 
-        A lot received from a vendor keeps the vendor's lot code (its supplier lot, else its
-        name) with the vendor as source (21 CFR 1.1345(a)); from a vendor not subject to
-        the rule (``lot_fsma_exempt``) it gets its code here, the receiving site as source
+        A lot received from a vendor (a receipt or a dropship), or from another company,
+        keeps the sender's lot code (its supplier lot, else its name) with the sender as
+        source (21 CFR 1.1345(a)); from a vendor not subject to the rule
+        (``lot_fsma_exempt``) it gets its code here, the receiving site as source
         (1.1345(b)). A lot made here, or found at an inventory, is coded by the site that
-        made or counted it (1.1320, 1.1350). The reference is the source's GLN when known.
-        "Here" is the export's companies: what another company did with a shared lot is
-        not told.
+        made or counted it (1.1320, 1.1350). The
+        reference is the source's GLN when known. "Here" is the export's companies: what
+        another company did with a shared lot is not told.
+
+        :param origins: {lot id: first line of the lot}, classified (``classify_lines``)
         """
         vendors = {
-            lot_id: (pickings.get(origin[2]) or {}).get("partner_id")
-            or moves.get(origin[3], {}).get("partner_id")
+            lot_id: origin["vendor_id"]
             for lot_id, origin in origins.items()
-            if origin[1] == "supplier"
+            if origin["kind"] in RECEIPT_KINDS
         }
-        exempt = places.exempt_partners(set(vendors.values()) - {None, False})
+        exempt = places.exempt_partners(set(vendors.values()) - {False})
         tlcs = {}
         for lot_id, (_id, lot_name, _product, supplier_lot) in lot_info.items():
             origin = origins.get(lot_id)
             if not origin:
                 tlcs[lot_id] = (lot_name, "", "")
                 continue
-            _lot, usage, _picking_id, move_id, _dest, warehouse_id, company_id = origin
             vendor = vendors.get(lot_id)
-            if usage == "supplier" and vendor not in exempt:
+            if origin["kind"] in RECEIPT_KINDS and vendor not in exempt:
                 tlc = (supplier_lot or "").strip() or lot_name
                 tlcs[lot_id] = (tlc, places.partner(vendor), places.partner_gln(vendor))
                 continue
-            if usage == "production":
-                move = moves.get(move_id, {})
-                production = productions.get(
-                    move.get("production_id") or move.get("raw_material_production_id")
-                )
+            warehouse_id = origin["warehouse_id"]
+            if origin["kind"] == "production":
+                production = productions.get(origin["production_id"])
                 warehouse_id = (production and production[2]) or warehouse_id
             tlcs[lot_id] = (
                 lot_name,
-                places.warehouse(warehouse_id, company_id),
-                places.warehouse_gln(warehouse_id, company_id),
+                places.warehouse(warehouse_id, origin["company_id"]),
+                places.warehouse_gln(warehouse_id, origin["company_id"]),
             )
         return tlcs
 

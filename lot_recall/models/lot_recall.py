@@ -14,6 +14,19 @@ from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_e
 
 from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
 
+# Quantities of a recall's effectiveness, added up per product and unit.
+EFFECTIVENESS_FIGURES = (
+    "base",
+    "delivered",
+    "returned",
+    "destroyed",
+    "never_shipped_blocked",
+    "recovered",
+    "at_customers",
+    "in",
+    "accounted",
+    "unaccounted",
+)
 RECALL_KINDS = [
     ("recall", "Recall"),
     ("withdrawal", "Market Withdrawal"),
@@ -289,6 +302,13 @@ class LotRecall(models.Model):
         store=True,
     )
 
+    effectiveness_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        compute="_compute_effectiveness",
+        help="The unit of every affected product. Products in different units are not added "
+        "up: see each product in the recall summary and each lot in Affected Lots.",
+    )
     quantity_base = fields.Float(
         string="Produced or Received",
         compute="_compute_effectiveness",
@@ -324,7 +344,8 @@ class LotRecall(models.Model):
         string="Recovered (%)",
         compute="_compute_effectiveness",
         digits=(16, 2),
-        help="(Returned + destroyed + never shipped and blocked) / produced or received.",
+        help="(Returned + destroyed + never shipped and blocked) / produced or received, per "
+        "product and unit; the lowest of the products'.",
     )
     quantity_in = fields.Float(
         string="Mass Balance In",
@@ -338,7 +359,8 @@ class LotRecall(models.Model):
         string="Accounted For (%)",
         compute="_compute_effectiveness",
         digits=(16, 2),
-        help="Mass balance: (out + on hand) / in over the affected lots.",
+        help="Mass balance: (out + on hand) / in over the affected lots, per product and "
+        "unit; the lowest of the products'.",
     )
     effectiveness_reviewed = fields.Boolean(readonly=True, copy=False, tracking=True)
     effectiveness_review_date = fields.Datetime(readonly=True, copy=False)
@@ -497,6 +519,7 @@ class LotRecall(models.Model):
     def _compute_effectiveness(self):
         for recall in self:
             figures = recall._effectiveness()
+            recall.effectiveness_uom_id = figures["uom"]
             recall.quantity_base = figures["base"]
             recall.quantity_delivered = figures["delivered"]
             recall.quantity_returned = figures["returned"]
@@ -510,44 +533,91 @@ class LotRecall(models.Model):
             recall.accounted_percent = figures["accounted_percent"]
 
     def _effectiveness(self):
-        """Recall effectiveness and mass balance over the affected lots, now.
+        """Recall effectiveness and mass balance over the affected lots, now, per product
+        and unit: quantities of different units (kg of flour, units of cakes) are never
+        added up.
 
         Per lot (see ``lot_effectiveness``): recovered = returned + destroyed + never
         shipped and blocked, over what was produced or received and not consumed into
-        another affected lot (so intermediate lots are not counted twice). Overall, the
-        lots' figures are added up (each in its product's unit) with what customers report
-        having destroyed on site (at most what they still held).
+        another affected lot (so intermediate lots are not counted twice). The lots of a
+        product are added up in its unit, with what customers report having destroyed on
+        site (at most what they still held) when they received that product only; a
+        customer that received several products does not say of which (``unattributed``).
+        The recall's recovered % is the lowest of its products' (of those with something
+        to recover), its accounted for % the lowest of its products' mass balances: a
+        recall is as effective as it is for its least recovered product.
 
-        :return: dict of totals, with ``recovered_percent`` and ``accounted_percent``
+        :return: dict with ``products`` (dicts of ``product``, ``uom``, the figures of
+            :data:`EFFECTIVENESS_FIGURES`, ``recovered_percent`` and ``accounted_percent``,
+            by product name), ``unattributed`` ([(customer partner, quantity)]),
+            ``recovered_percent``, ``accounted_percent``, ``uom`` (the unit of every
+            product, else an empty unit) and the figures added up when that unit is one
+            (else 0)
         """
         self.ensure_one()
         lots = self.affected_lot_ids
         balance = self._in_recall_company().env["lot.genealogy"].mass_balance(lots.ids)
-        blocked = {lot.id: lot.lot_status in BLOCKED_STATUSES for lot in lots}
-        totals = defaultdict(float)
-        for lot_id, values in balance.items():
-            for key, quantity in lot_effectiveness(values, blocked[lot_id]).items():
-                totals[key] += quantity
-            totals["in"] += values["in"]
-            totals["accounted"] += values["out"] + values["on_hand"]
-            totals["unaccounted"] += values["unaccounted"]
-        destroyed_at_customers = sum(
-            min(
+        groups = {}
+        for lot in lots:
+            values = balance.get(lot.id)
+            if values is None:
+                continue
+            figures = lot_effectiveness(values, lot.lot_status in BLOCKED_STATUSES)
+            key = (lot.product_id, lot.product_id.uom_id)
+            group = groups.setdefault(key, dict.fromkeys(EFFECTIVENESS_FIGURES, 0.0))
+            for name in ("base", "delivered", "returned", "destroyed", "never_shipped_blocked",
+                         "at_customers", "recovered"):  # fmt: skip
+                group[name] += figures[name]
+            group["in"] += values["in"]
+            group["accounted"] += values["out"] + values["on_hand"]
+            group["unaccounted"] += values["unaccounted"]
+        unattributed = []
+        for customer in self.customer_ids:
+            destroyed = min(
                 customer.destroyed_quantity,
                 max(0.0, customer.delivered_quantity - customer.returned_quantity),
             )
-            for customer in self.customer_ids
+            if not destroyed:
+                continue
+            products = {(line.product_id, line.uom_id) for line in customer.delivery_line_ids}
+            key = next(iter(products)) if len(products) == 1 else None
+            if key not in groups:
+                unattributed.append((customer.partner_id, destroyed))
+                continue
+            group = groups[key]
+            group["destroyed"] += destroyed
+            group["recovered"] += destroyed
+            group["at_customers"] = max(0.0, group["at_customers"] - destroyed)
+        products = []
+        for (product, uom), group in groups.items():
+            group.update(
+                product=product,
+                uom=uom,
+                recovered_percent=100.0 * group["recovered"] / group["base"]
+                if group["base"]
+                else 0.0,
+                accounted_percent=100.0 * group["accounted"] / group["in"] if group["in"] else 0.0,
+            )
+            products.append(group)
+        products.sort(key=lambda group: (group["product"].display_name, group["uom"].name))
+        units = {group["uom"] for group in products}
+        uom = units.pop() if len(units) == 1 else self.env["uom.uom"]
+        totals = {
+            name: sum(group[name] for group in products) if uom else 0.0
+            for name in EFFECTIVENESS_FIGURES
+        }
+        return dict(
+            totals,
+            products=products,
+            unattributed=unattributed,
+            uom=uom,
+            recovered_percent=min(
+                (group["recovered_percent"] for group in products if group["base"]), default=0.0
+            ),
+            accounted_percent=min(
+                (group["accounted_percent"] for group in products if group["in"]), default=0.0
+            ),
         )
-        totals["destroyed"] += destroyed_at_customers
-        totals["recovered"] += destroyed_at_customers
-        totals["at_customers"] = max(0.0, totals["at_customers"] - destroyed_at_customers)
-        totals["recovered_percent"] = (
-            100.0 * totals["recovered"] / totals["base"] if totals["base"] else 0.0
-        )
-        totals["accounted_percent"] = (
-            100.0 * totals["accounted"] / totals["in"] if totals["in"] else 0.0
-        )
-        return totals
 
     # ------------------------------------------------------------------ scope
 
@@ -1089,15 +1159,26 @@ class LotRecall(models.Model):
                     "reviewed_recovered_percent": figures["recovered_percent"],
                 }
             )
+            products = [
+                self.env._(
+                    "%(product)s: %(recovered)s of %(base)s %(unit)s (%(percent).2f %%), "
+                    "%(at_customers)s %(unit)s still at customers",
+                    product=group["product"].display_name,
+                    recovered=round(group["recovered"], 4),
+                    base=round(group["base"], 4),
+                    unit=group["uom"].name,
+                    percent=group["recovered_percent"],
+                    at_customers=round(group["at_customers"], 4),
+                )
+                for group in figures["products"]
+            ]
             recall.message_post(
                 body=self.env._(
-                    "Effectiveness reviewed: %(recovered).2f %% recovered (%(quantity)s of "
-                    "%(base)s), %(at_customers)s still at customers, %(accounted).2f %% "
-                    "accounted for in the mass balance.",
+                    "Effectiveness reviewed: %(recovered).2f %% recovered (the lowest of its "
+                    "products: %(products)s), %(accounted).2f %% accounted for in the mass "
+                    "balance.",
                     recovered=figures["recovered_percent"],
-                    quantity=round(figures["recovered"], 4),
-                    base=round(figures["base"], 4),
-                    at_customers=round(figures["at_customers"], 4),
+                    products="; ".join(products),
                     accounted=figures["accounted_percent"],
                 ),
                 subtype_xmlid="mail.mt_note",

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import pytz
 from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_recall.models.lot_epcis_export import event_hash, event_hash_input
+from odoo.addons.lot_traceability.tests.flow_common import FlowCase
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -319,3 +320,47 @@ class TestEpcisExport(RegulatorExportCommon):
                 {"epcClass": f"{BASE}/class/SPN/SPN-T1", "quantity": 10.0, "uom": "KGM"},
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestEpcisDropship(FlowCase):
+    """A dropship in EPCIS: observed when received from the vendor under the vendor's lot
+    code, and when shipped to the customer."""
+
+    def test_a_dropship_is_a_receiving_and_a_shipping_event(self):
+        self._require("stock_dropshipping")
+        self.env.company.write(
+            {"lot_gs1_company_prefix": False, "lot_identifier_domain": "trace.example.com"}
+        )
+        self.env.company.partner_id.barcode = False
+        lot, picking, dock = self._dropship(25)
+        lot.supplier_lot = "MILL-77"
+        document = self.env["lot.epcis.export"].with_user(self.user)._document(lot)
+        assert_valid_epcis(self, document)
+        received, shipped = document["epcisBody"]["eventList"]
+        honey = f"{BASE}/class/Dropshipped%20Honey/MILL-77"
+        mill = f"{BASE}/party/Flow%20Mill"
+        grocer = f"{BASE}/party/Flow%20Grocer"
+        dock_address = f"{BASE}/location/partner/" + quote(dock.complete_name, safe="")
+        self.assertEqual(
+            (received["type"], received["action"], received["bizStep"], received["disposition"]),
+            ("ObjectEvent", "OBSERVE", "receiving", "in_progress"),
+        )
+        self.assertEqual(received["quantityList"], [{"epcClass": honey, "quantity": 25.0}])
+        self.assertEqual(received["sourceList"][0], {"type": "owning_party", "source": mill})
+        self.assertEqual(
+            received["bizTransactionList"][0]["type"], "po", received["bizTransactionList"]
+        )
+        self.assertEqual(
+            (shipped["type"], shipped["action"], shipped["bizStep"], shipped["disposition"]),
+            ("ObjectEvent", "OBSERVE", "shipping", "in_transit"),
+        )
+        self.assertEqual(shipped["quantityList"], received["quantityList"])
+        self.assertEqual(
+            shipped["destinationList"],
+            [
+                {"type": "owning_party", "destination": grocer},
+                {"type": "location", "destination": dock_address},
+            ],
+        )
+        self.assertEqual([t["type"] for t in shipped["bizTransactionList"]], ["desadv"])

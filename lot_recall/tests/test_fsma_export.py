@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import openpyxl
 from odoo import Command, fields
+from odoo.addons.lot_traceability.tests.flow_common import FlowCase
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
@@ -594,6 +595,16 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
         row = next(r for r in self.fsma._events(self.sal_lot) if r["event_id"] == delivery.name)
         self.assertIn("[recipient or source not recorded]", row["recipient"])
 
+    def test_the_move_partner_is_the_recipient_of_a_delivery(self):
+        customers = self.env.ref("stock.stock_location_customers")
+        delivery = self._transfer(self.warehouse.out_type_id, self.cafe, self.stock, customers,
+                                  [(self.sal_lot, 2, self.unit)], 1)  # fmt: skip
+        # The transfer names the cafe, its move the customer's delivery address.
+        delivery.move_ids.partner_id = self.downtown
+        (row,) = (r for r in self.fsma._events(self.sal_lot) if r["event_id"] == delivery.name)
+        self.assertEqual((row["cte"], row["partner_id"]), ("shipping", self.downtown.id))
+        self.assertEqual(row["recipient"], self._location(self.downtown))
+
     def test_moves_between_own_sites_in_epcis(self):
         self.depot_address.barcode = with_check_digit("061414100009")
         document = self.env["lot.epcis.export"].with_user(self.user)._document(self.sal_lot)
@@ -614,3 +625,102 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
         self.assertEqual(shipped["destinationList"][1]["destination"], depot)
         self.assertEqual((received["bizStep"], received["bizLocation"]["id"]), ("receiving", depot))
         self.assertEqual(received["sourceList"][1]["source"], plant)
+
+
+@tagged("post_install", "-at_install")
+class TestFsmaFlows(FlowCase):
+    """Flows from the suite's one classification of moves. A dropship
+    (``stock_dropshipping``): received from the vendor under the vendor's lot code, shipped
+    to the customer's delivery address; its return received from the customer and shipped
+    back to the vendor. Between two companies: shipped to the other company, received
+    from it."""
+
+    def _setup_dropship(self):
+        self._require("stock_dropshipping")
+        self.lot, self.picking, self.dock = self._dropship(25)
+        self.lot.supplier_lot = "MILL-77"
+        self.fsma = self.env["lot.fsma.export"].with_user(self.user)
+        self.sale = self.picking.move_ids.sale_line_id.order_id
+        self.purchase = self.picking.purchase_id
+
+    def test_a_dropship_is_received_from_the_vendor_and_shipped_to_the_customer(self):
+        self._setup_dropship()
+        rows = self.fsma._events(self.lot)
+        mill = self.fsma._events(self.lot)[0]["previous_source"]
+        self.assertTrue(mill.startswith("Flow Mill"), mill)
+        company = self.env.company.name
+        self.assertEqual(
+            [
+                (
+                    row["event_id"], row["cte"], row["tlc"], row["quantity"], row["partner_id"],
+                    row["reference_type"], row["reference_number"],
+                )
+                for row in rows
+            ],
+            [
+                (self.picking.name, "receiving", "MILL-77", 25.0, self.vendor.id,
+                 "Purchase Order", self.purchase.name),
+                (self.picking.name, "shipping", "MILL-77", 25.0, self.dock.id,
+                 "Sales Order", self.sale.name),
+            ],
+        )  # fmt: skip
+        received, shipped = rows
+        # 1.1345(a): the vendor's lot code, the vendor as its source.
+        self.assertEqual(
+            (received["tlc_source_location"], received["tlc_source_reference"]), (mill, "")
+        )
+        self.assertTrue(received["receiving_location"].startswith(company))
+        self.assertTrue(shipped["ship_from"].startswith(company))
+        self.assertEqual(
+            shipped["recipient"], "Flow Grocer, Flow Grocer Dock [no phone or state recorded]"
+        )
+        self.assertEqual(shipped["tlc_source_location"], mill)
+        self.assertEqual(received["documents"], [("po", self.purchase.name)])
+        self.assertEqual(shipped["documents"], [("desadv", self.picking.name)])
+
+    def test_a_dropship_return_is_received_from_the_customer_and_shipped_to_the_vendor(self):
+        self._setup_dropship()
+        returned = self.demo._return(self.picking, [(self.lot, 5)], 0)
+        rows = [row for row in self.fsma._events(self.lot) if row["event_id"] == returned.name]
+        self.assertEqual(
+            [(row["cte"], row["tlc"], row["quantity"], row["partner_id"]) for row in rows],
+            [
+                ("receiving", "MILL-77", 5.0, self.dock.id),
+                ("shipping", "MILL-77", 5.0, self.vendor.id),
+            ],
+        )
+        self.assertTrue(rows[0]["previous_source"].startswith("Flow Grocer, Flow Grocer Dock"))
+        self.assertTrue(rows[1]["recipient"].startswith("Flow Mill"))
+        self.assertEqual(rows[0]["reference_type"], "Return Authorization")
+
+    def test_between_companies_shipped_to_and_received_from_the_other_company(self):
+        lot, company_a, company_b, user_b, user_ab = self._intercompany()
+        customer_b = self.env["res.partner"].search([("name", "=", "Customer of B")])
+        fsma = (
+            self.env["lot.fsma.export"]
+            .with_user(user_ab)
+            .with_context(allowed_company_ids=(company_a | company_b).ids)
+        )
+        self.assertEqual(
+            [
+                (row["cte"], row["kind"], row["company_id"], row["partner_id"], row["quantity"])
+                for row in fsma._events(lot)
+            ],
+            [
+                ("receiving", "receipt", company_a.id, self.vendor.id, 100),
+                ("shipping", "intercompany_out", company_a.id, company_b.partner_id.id, 40),
+                ("receiving", "intercompany_in", company_b.id, company_a.partner_id.id, 40),
+                ("shipping", "delivery", company_b.id, customer_b.id, 30),
+            ],
+        )
+        # Company B alone: the lot came from company A, which is the TLC source.
+        rows = self.env["lot.fsma.export"].with_user(user_b)._events(lot)
+        self.assertEqual(
+            [(row["cte"], row["partner_id"], row["tlc"]) for row in rows],
+            [
+                ("receiving", company_a.partner_id.id, "RICE-001"),
+                ("shipping", customer_b.id, "RICE-001"),
+            ],
+        )
+        self.assertEqual({row["tlc_source_location"] for row in rows}, {rows[0]["previous_source"]})
+        self.assertTrue(rows[0]["previous_source"].startswith(company_a.name))

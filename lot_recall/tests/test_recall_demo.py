@@ -63,8 +63,12 @@ class TestRecallDemo(RecallCase):
         self.assertEqual(sum(recall.customer_ids.mapped("returned_quantity")), 580)
         self.assertEqual(set(recall.customer_ids.mapped("recovered_percent")), {100})
         recall.invalidate_recordset()
-        self.assertEqual(recall.quantity_at_customers, 0)
-        self.assertEqual(recall.quantity_recovered, 1020)
+        products = recall._effectiveness()["products"]
+        self.assertEqual(sum(group["at_customers"] for group in products), 0)
+        self.assertEqual(
+            {group["product"].default_code: group["recovered"] for group in products},
+            {"RM-FLR": 320, "WIP-DGH": 0, "FG-CAK": 300, "FG-COO": 400},
+        )
         self.assertEqual(recall.recovered_percent, 100)
         self.assertEqual(recall.accounted_percent, 100)
         self.assertEqual(self.cake.balance_on_hand, 300)

@@ -50,26 +50,49 @@ class TestRecallEffectiveness(RecallCase):
         figures = lot_effectiveness(lost, blocked=True)
         self.assertEqual((figures["at_customers"], figures["recovered"]), (70, 30))
 
+    def _by_product(self, recall):
+        """{product code: (unit, base, recovered, recovered %)} of the recall, now."""
+        recall.invalidate_recordset()
+        return {
+            group["product"].default_code: (
+                group["uom"].name,
+                group["base"],
+                group["recovered"],
+                round(group["recovered_percent"], 2),
+            )
+            for group in recall._effectiveness()["products"]
+        }
+
     def test_recall_effectiveness_on_the_bakery(self):
         recall = self._scoped()
-        # Base: flour 500 - 180 consumed, dough 200 - 200, cakes 300, cookies 400.
-        self.assertEqual(recall.quantity_base, 1020)
-        self.assertEqual(recall.quantity_delivered, 580)
-        # Before blocking only the Green Grocer's 10 returned cakes count.
-        self.assertEqual(recall.quantity_returned, 10)
-        self.assertEqual(recall.quantity_never_shipped_blocked, 0)
-        self.assertEqual(recall.quantity_recovered, 10)
-        self.assertEqual(recall.recovered_percent, round(100 * 10 / 1020, 2))
+        # Base: flour 500 - 180 consumed, dough 200 - 200, cakes 300, cookies 400; kg and
+        # units are never added up.
+        self.assertEqual(
+            self._by_product(recall),
+            {
+                "RM-FLR": ("kg", 320, 0, 0),
+                "WIP-DGH": ("kg", 0, 0, 0),
+                # Before blocking only the Green Grocer's 10 returned cakes count.
+                "FG-CAK": ("Units", 300, 10, 3.33),
+                "FG-COO": ("Units", 400, 0, 0),
+            },
+        )
+        self.assertEqual(recall.recovered_percent, 0)
         self.assertEqual(recall.accounted_percent, 100)
-        self.assertEqual(recall.quantity_unaccounted, 0)
 
         recall.action_block_stock()
-        recall.invalidate_recordset()
         # Blocked: flour 320, cakes 30 on hand - 10 returned, cookies 100.
-        self.assertEqual(recall.quantity_never_shipped_blocked, 440)
-        self.assertEqual(recall.quantity_recovered, 450)
-        self.assertEqual(recall.quantity_at_customers, 570)
-        self.assertAlmostEqual(recall.recovered_percent, 44.12, places=2)
+        self.assertEqual(
+            self._by_product(recall),
+            {
+                "RM-FLR": ("kg", 320, 320, 100),
+                "WIP-DGH": ("kg", 0, 0, 0),
+                "FG-CAK": ("Units", 300, 30, 10),
+                "FG-COO": ("Units", 400, 100, 25),
+            },
+        )
+        # The recall is as effective as for its least recovered product.
+        self.assertEqual(recall.recovered_percent, 10)
         lines = {line.lot_id.name: line for line in recall.lot_line_ids}
         cake = lines["FG-CAK-001"]
         self.assertEqual(
@@ -88,23 +111,50 @@ class TestRecallEffectiveness(RecallCase):
         corner = self._customer(recall, self.corner)
         recall.action_create_returns()
         corner.return_picking_ids.button_validate()
-        recall.invalidate_recordset()
         corner.invalidate_recordset()
         self.assertEqual(corner.returned_quantity, 50)
-        self.assertEqual(recall.quantity_returned, 60)
-        self.assertEqual(recall.quantity_destroyed, 50)
-        # The returned cakes are back in blocked stock: counted once, as returned.
-        self.assertEqual(recall.quantity_never_shipped_blocked, 440)
-        self.assertEqual(recall.quantity_recovered, 550)
-        self.assertEqual(recall.quantity_at_customers, 470)
-        self.assertAlmostEqual(recall.recovered_percent, 100 * 550 / 1020, places=2)
+        # Cakes: 60 returned, 50 destroyed by the hotel, 20 never shipped and blocked (the
+        # returned cakes are back in blocked stock: counted once, as returned).
+        figures = recall._effectiveness()
+        cakes = next(g for g in figures["products"] if g["product"] == self.cake.product_id)
+        self.assertEqual(
+            (cakes["returned"], cakes["destroyed"], cakes["never_shipped_blocked"]), (60, 50, 20)
+        )
+        self.assertEqual(self._by_product(recall)["FG-CAK"], ("Units", 300, 130, 43.33))
+        self.assertEqual(recall.recovered_percent, 25)
         self.assertEqual(recall.accounted_percent, 100)
         # A customer cannot destroy more than it still holds.
         hotel.destroyed_quantity = 80
-        recall.invalidate_recordset()
-        self.assertEqual(recall.quantity_recovered, 550)
+        self.assertEqual(self._by_product(recall)["FG-CAK"], ("Units", 300, 130, 43.33))
         self.assertEqual(hotel.recovered_percent, 100)
 
         recall.action_review_effectiveness()
-        self.assertAlmostEqual(recall.reviewed_recovered_percent, 53.92, places=2)
-        self.assertIn("53.92 % recovered", str(recall.message_ids[0].body))
+        self.assertEqual(recall.reviewed_recovered_percent, 25)
+        self.assertIn("25.00 % recovered", str(recall.message_ids[0].body))
+
+    def test_products_in_different_units_are_never_added_up(self):
+        recall = self._scoped()
+        recall.action_block_stock()
+        recall.invalidate_recordset()
+        # Kg of flour and dough, units of cakes and cookies: no total, no common unit.
+        self.assertFalse(recall.effectiveness_uom_id)
+        self.assertEqual(
+            (recall.quantity_base, recall.quantity_recovered, recall.quantity_at_customers),
+            (0, 0, 0),
+        )
+        self.assertEqual(recall.recovered_percent, 10)
+        recall.action_review_effectiveness()
+        note = str(recall.message_ids[0].body)
+        self.assertIn("Effectiveness reviewed: 10.00 % recovered", note)
+        self.assertIn("[RM-FLR] Wheat Flour T55: 320.0 of 320.0 kg (100.00 %)", note)
+        self.assertIn("[FG-CAK] Chocolate Cake: 30.0 of 300.0 Units (10.00 %)", note)
+        self.assertNotIn("1020", note)
+        self.assertNotIn("450", note)
+
+        # Cakes and cookies only: one unit, its totals.
+        units = self._scoped(self.cake | self.cookies)
+        units.action_block_stock()
+        units.invalidate_recordset()
+        self.assertEqual(units.effectiveness_uom_id, self.env.ref("uom.product_uom_unit"))
+        self.assertEqual((units.quantity_base, units.quantity_recovered), (700, 130))
+        self.assertEqual(units.recovered_percent, 10)

@@ -56,7 +56,9 @@ class TestRecallReport(RecallCase):
             "4 lots set to Recalled",
             "13 customers notified by email",
             "Response of Hotel Lumière: Destroyed On Site",
-            "Effectiveness reviewed: 49.02 % recovered",
+            # The lowest of the products' (cookies), never kg and units added up.
+            "Effectiveness reviewed: 25.00 % recovered (the lowest of its products: "
+            "[FG-CAK] Chocolate Cake: 80.0 of 300.0 Units (26.67 %)",
         ):
             with self.subTest(text=text):
                 self.assertIn(text, html)

@@ -58,7 +58,14 @@ class TestRecallResponse(RecallCase):
         self.assertNotEqual(supermart.sudo().access_token, token)
 
     def test_answer_updates_the_line_effectiveness_and_chatter(self):
-        before = self.recall.quantity_destroyed
+        cake = self.cake.product_id
+
+        def cakes_destroyed():
+            self.recall.invalidate_recordset()
+            products = self.recall._effectiveness()["products"]
+            return next(group["destroyed"] for group in products if group["product"] == cake)
+
+        before = cakes_destroyed()
         self._as_page(self.hospital_line)._lot_portal_respond(
             answer(
                 response="destroyed",
@@ -77,8 +84,8 @@ class TestRecallResponse(RecallCase):
         self.assertEqual(line.reported_returning_quantity, 5)
         self.assertTrue(line.response_date)
         self.assertAlmostEqual(line.recovered_percent, 66.67)
-        self.recall.invalidate_recordset()
-        self.assertEqual(self.recall.quantity_destroyed, before + 20)
+        # The recall's effectiveness of the cakes the hospital received.
+        self.assertEqual(cakes_destroyed(), before + 20)
         # The chatter names the customer as author, escapes what it wrote, and keeps the
         # documents.
         note, documents = self.recall.message_ids[:2].sorted("id")

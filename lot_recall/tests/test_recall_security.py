@@ -16,7 +16,13 @@ class TestRecallSecurity(RecallCase):
         self.assertEqual(as_reader.name, recall.name)
         self.assertEqual(len(as_reader.customer_ids), 13)
         self.assertEqual(len(as_reader.delivery_line_ids.mapped("lot_id")), 2)
-        self.assertEqual(as_reader.quantity_base, 1020)
+        self.assertEqual(
+            [
+                (group["product"].default_code, group["base"])
+                for group in as_reader._effectiveness()["products"]
+            ],
+            [("FG-CAK", 300), ("FG-COO", 400), ("RM-FLR", 320), ("WIP-DGH", 0)],
+        )
         # Everything the form shows can be read with Inventory / User rights.
         as_reader.invalidate_recordset()
         values = as_reader.read(
