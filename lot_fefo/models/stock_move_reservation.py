@@ -7,6 +7,7 @@ from odoo import fields, models
 from odoo.tools import format_date
 
 from ..tools import expiry
+from .product_removal import SUITE_METHODS
 
 ReservationRule = namedtuple(
     "ReservationRule",
@@ -112,10 +113,6 @@ class StockMove(models.Model):
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
-        if self.env.context.get("lot_fefo_core_only"):
-            return super()._update_reserved_quantity(
-                need, location_id, lot_id, package_id, owner_id, strict
-            )
         move = self.with_context(lot_fefo_reserve=self._lot_fefo_context())
         return super(StockMove, move)._update_reserved_quantity(
             need, location_id, lot_id, package_id, owner_id, strict
@@ -130,18 +127,12 @@ class StockMove(models.Model):
         strict=False,
         allow_negative=False,
     ):
-        if self.env.context.get("lot_fefo_core_only"):
-            return super()._get_available_quantity(
-                location_id, lot_id, package_id, owner_id, strict, allow_negative
-            )
         move = self.with_context(lot_fefo_reserve=self._lot_fefo_context())
         return super(StockMove, move)._get_available_quantity(
             location_id, lot_id, package_id, owner_id, strict, allow_negative
         )
 
     def _action_assign(self, force_qty=False):
-        if self.env.context.get("lot_fefo_core_only"):
-            return super()._action_assign(force_qty=force_qty)
         memo = {}
         moves = self.with_context(lot_fefo_rules=memo)
         try:
@@ -184,7 +175,8 @@ class StockMove(models.Model):
 
     def _lot_fefo_unreserved_reasons(self):
         """{move id: text} naming the lots in stock under each move's source location that
-        the reservation skipped, and why (status, expiry, minimum remaining shelf life)."""
+        the reservation skipped, and why (status, expiry, minimum remaining shelf life),
+        after the name of the suite's removal strategy that reserved it, if any."""
         if not self:
             return {}
         self.env["stock.quant"].flush_model(
@@ -249,6 +241,9 @@ class StockMove(models.Model):
                     text=text,
                     count=len(skipped) - REASON_MAX_LOTS,
                 )
+            removal = self.env["stock.quant"]._lot_fefo_removal(move.product_id, move.location_id)
+            if removal.with_context(lang=None).method in SUITE_METHODS:
+                text = self.env._("%(strategy)s: %(text)s", strategy=removal.name, text=text)
             reasons[move.id] = text
         return reasons
 
