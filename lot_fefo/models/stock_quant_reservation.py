@@ -131,21 +131,27 @@ class StockQuant(models.Model):
         else:
             window = lots
         # the fewest lots that fill the need: the largest ones
+        by_size = sorted(range(len(window)), key=lambda index: -available[window[index]])
         count, total = 0, 0.0
-        for quantity in sorted((available[lot] for lot in window), reverse=True):
+        for index in by_size:
             count += 1
-            total += quantity
+            total += available[window[index]]
             if float_compare(total, qty, precision_rounding=rounding) >= 0:
                 break
-        # in FEFO order, take a lot when the largest of the later ones can still fill the
-        # rest with the lots left to take
+        # in FEFO order, take a lot when it and the largest of the later lots can still
+        # fill the rest with the lots left to take
         chosen, need = set(), qty
         for index, lot in enumerate(window):
             slots = count - len(chosen)
             if not slots:
                 break
-            later = sorted((available[other] for other in window[index + 1 :]), reverse=True)
-            reach = available[lot] + sum(later[: slots - 1])
+            reach, added = available[lot], 0
+            for other in by_size:
+                if added == slots - 1:
+                    break
+                if other > index:
+                    reach += available[window[other]]
+                    added += 1
             if float_compare(reach, need, precision_rounding=rounding) >= 0 or (
                 len(window) - index <= slots
             ):
@@ -163,14 +169,15 @@ class StockQuant(models.Model):
             return (not quant.lot_id, quant.removal_date, quant.expiration_date)
 
         need = qty
-        ordered = self.browse()
+        ordered = []
         for _key, quants in groupby(self, key=tie):
-            group = self.browse([quant.id for quant in quants])
+            group = list(quants)
             sizes = {}
-            for quant in group.filtered("package_id"):
-                sizes[quant.package_id] = (
-                    sizes.get(quant.package_id, 0.0) + quant.quantity - quant.reserved_quantity
-                )
+            for quant in group:
+                if quant.package_id:
+                    sizes[quant.package_id] = (
+                        sizes.get(quant.package_id, 0.0) + quant.quantity - quant.reserved_quantity
+                    )
             whole, left = {}, need
             for package, size in sorted(sizes.items(), key=lambda item: -item[1]):
                 if 0 < size and float_compare(size, left, precision_rounding=rounding) <= 0:
@@ -185,9 +192,9 @@ class StockQuant(models.Model):
                     return (0, whole[package])
                 return (2, sizes[package])
 
-            ordered |= group.sorted(rank)
+            ordered += sorted(group, key=rank)
             need -= sum(max(quant.quantity - quant.reserved_quantity, 0.0) for quant in group)
-        return ordered
+        return self.browse([quant.id for quant in ordered])
 
     def _get_gather_domain(
         self, product_id, location_id, lot_id=None, package_id=None, owner_id=None, strict=False
