@@ -13,12 +13,13 @@ MAX_WINDOW_DAYS = 365
 class ProductRemoval(models.Model):
     _inherit = "product.removal"
 
+    # per company: an inventory administrator sets it for the companies they work in
     lot_fefo_window_days = fields.Integer(
         string="Window (Days)",
-        default=7,
+        company_dependent=True,
         help="FEFO, fewest lots: only lots expiring at most this many days after the "
         "earliest-expiring usable lot are chosen from, so that no earlier lot is left to "
-        "age out.",
+        "age out. Set per company.",
     )
 
     @api.constrains("lot_fefo_window_days")
@@ -33,8 +34,8 @@ class ProductRemoval(models.Model):
                 )
 
     def write(self, vals):
-        # inventory administrators may set the window, only system administrators the
-        # name and method that every reservation of every company relies on
+        # inventory administrators may set their company's window, only system
+        # administrators the name and method that every company's reservations rely on
         if set(vals) - {"lot_fefo_window_days"} and not self.env.is_system():
             raise AccessError(
                 self.env._(

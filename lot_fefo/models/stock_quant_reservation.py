@@ -92,7 +92,9 @@ class StockQuant(models.Model):
             return quants
         if strategy == BY_PACKAGE:
             return quants._lot_fefo_sort_packages(qty, rounding)
-        window = self._lot_fefo_removal(product_id, location_id).lot_fefo_window_days
+        removal = self._lot_fefo_removal(product_id, location_id)
+        company = location_id.sudo().company_id or self.env.company
+        window = removal.with_company(company).lot_fefo_window_days
         return quants._lot_fefo_sort_fewest_lots(qty, window, rounding)
 
     def _lot_fefo_sort_fmfo(self):

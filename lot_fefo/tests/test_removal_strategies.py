@@ -1,5 +1,6 @@
 from datetime import date, datetime
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -36,18 +37,18 @@ class TestRemovalStrategies(FefoReservationCase):
     def _use(self, removal):
         self.categ.removal_strategy_id = removal
 
-    def _deliver(self, product, quantity, partner=None):
-        """A delivery confirmed and reserved by the inventory user; its move."""
+    def _deliver(self, product, quantity, partner=None, user=None, **vals):
+        """A delivery confirmed and reserved by an inventory user; its move."""
         admin_env = self.env
-        self.env = self.env(user=self.user)
+        self.env = self.env(user=user or self.user)
         try:
-            return self._delivery(product, quantity, partner=partner).move_ids
+            return self._delivery(product, quantity, partner=partner, **vals).move_ids
         finally:
             self.env = admin_env
 
-    def _reserve(self, product, quantity, partner=None):
+    def _reserve(self, product, quantity, partner=None, **vals):
         """[(lot, quantity)] an inventory user's delivery reserves, released afterwards."""
-        move = self._deliver(product, quantity, partner=partner)
+        move = self._deliver(product, quantity, partner=partner, **vals)
         reserved = self._reserved(move)
         move.picking_id.do_unreserve()
         return reserved
@@ -107,6 +108,43 @@ class TestRemovalStrategies(FefoReservationCase):
             with self.assertRaises(ValidationError):
                 self.fewest.with_user(self.manager).lot_fefo_window_days = days
         self.assertEqual(self.fewest.method, "fefo_fewest_lots")
+
+    def test_window_is_set_per_company(self):
+        company_b = self.env["res.company"].create({"name": "STRAT Company B"})
+        warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", company_b.id)])
+        user_b, manager_b = (
+            new_test_user(
+                self.env,
+                login=login,
+                groups=f"{group},stock.group_production_lot",
+                company_id=company_b.id,
+                company_ids=[Command.set(company_b.ids)],
+            )
+            for login, group in (
+                ("strat_user_b", "stock.group_stock_user"),
+                ("strat_manager_b", "stock.group_stock_manager"),
+            )
+        )
+        self.fewest.with_user(manager_b).lot_fefo_window_days = 20
+        self.assertEqual(self.fewest.with_user(self.manager).lot_fefo_window_days, 7)
+        self.assertEqual(self.fewest.with_user(manager_b).lot_fefo_window_days, 20)
+        self._use(self.fewest)
+        for company, warehouse in ((self.company, self.warehouse), (company_b, warehouse_b)):
+            for name, day, quantity in (("A", 5, 4), ("B", 6, 10), ("C", 8, 12), ("D", 20, 50)):
+                lot = self._lot(self.yogurt, f"{warehouse.code}-{name}", day, company_id=company.id)
+                self._put(lot, quantity, location=warehouse.lot_stock_id)
+        code = self.warehouse.code
+        self.assertEqual(
+            self._reserve(self.yogurt, 40),
+            [(f"{code}-A", 4.0), (f"{code}-B", 10.0), (f"{code}-C", 12.0), (f"{code}-D", 14.0)],
+        )
+        customer_b = self.env["res.partner"].create(
+            {"name": "STRAT Customer B", "company_id": company_b.id}
+        )
+        self.assertEqual(
+            self._reserve(self.yogurt, 40, partner=customer_b, user=user_b, warehouse=warehouse_b),
+            [(f"{warehouse_b.code}-D", 40.0)],
+        )
 
     def test_core_only_context_no_longer_skips_the_rules(self):
         self._use(self.env.ref("product_expiry.removal_fefo"))
