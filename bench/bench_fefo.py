@@ -362,7 +362,7 @@ def run(env, pickings, categories, removal, drop_lots=None):
 
 def describe(label, result):
     log(
-        f"  {label:<14} {result['seconds']:7.2f} s  {result['queries']:6d} queries  "
+        f"  {label:<22} {result['seconds']:7.2f} s  {result['queries']:6d} queries  "
         f"{result['queries'] / result['moves']:5.1f}/move  moves {result['moves']} "
         f"(assigned {result['assigned']}, partial {result['partial']}, with a reason "
         f"{result['reasons']})  lines {result['lines']}  quants {result['quants']}"
