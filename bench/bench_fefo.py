@@ -13,7 +13,7 @@ delivery orders of one or two lines. Master data and orders go through the ORM; 
 packages and quants are written with SQL. ``lot_bench_fefo.data`` (system parameter)
 marks a finished set.
 
-Each timed run reserves all the orders with one ``action_assign`` inside a savepoint,
+Each timed reservation reserves orders with one ``action_assign`` inside a savepoint,
 rolled back afterwards, with the ORM cache emptied before it, the 10 categories set to
 one removal strategy:
 
@@ -22,10 +22,11 @@ one removal strategy:
   life, tie-break, unreserved reasons): the reference;
 * ``fefo_fewest_lots``, ``fmfo``, ``fefo_package``: the suite's strategies, same rules.
 
-After a warm-up of each strategy on 100 orders, ``--repeat`` (3) runs each time every
-strategy, one after the other, the first one rotating; a strategy's ratio is the median
-over the runs of its time / the FEFO time of the same run (measured side by side, so that
-the load of a shared machine weighs on both). Queries are counted with
+After a warm-up of each strategy on 100 orders, ``--repeat`` (3) runs reserve the orders
+in chunks of 100, every strategy in turn on each chunk (the first one rotating), the
+chunk rolled back after each; a strategy's ratio is the median over the runs of its
+total time / the FEFO total time of the same run (chunks measured side by side, so that
+the load of a shared machine weighs on all alike). Queries are counted with
 ``cr.sql_log_count``; ``queries_per_move`` is the queries of a run divided by its moves.
 Each strategy reserves the 100 warm-up orders again with all the lots and without the
 expired lots (about 16,000 quants instead of 22,000; no strategy may take an expired lot,
@@ -43,6 +44,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,6 +55,7 @@ LOTS_PER_PRODUCT = 100
 OLD_LOTS = 25  # expired lots per product
 LONG_LOTS = 25  # lots dated after every other one
 WARM_UP_ORDERS = 100
+CHUNK = 100  # orders reserved by each strategy in turn
 CUSTOMERS = 300
 ORDERS = 1000
 CATEGORIES = 10
@@ -436,15 +439,22 @@ def main():
                     f"{mode}: queries grow with the lots: {many['queries']} with "
                     f"{many['quants']} quants, {few['queries']} with {few['quants']}"
                 )
+        # a run reserves the orders chunk by chunk, every strategy one after the other on
+        # each chunk (the first one rotating): a change of load on the shared machine
+        # weighs on all of them alike
+        chunks = [pickings[start : start + CHUNK] for start in range(0, len(pickings), CHUNK)]
         results = {mode: [] for mode in modes}
         for index in range(max(1, args.repeat)):
-            log(f"run {index + 1}")
-            # rotate which strategy goes first, so that none always meets the same load
-            shift = index % len(modes)
-            for mode in modes[shift:] + modes[:shift]:
-                result = run(env, pickings, categories, by_method[mode])
-                results[mode].append(result)
-                describe(mode, result)
+            log(f"run {index + 1}: {len(chunks)} chunks of {CHUNK} orders")
+            totals = {mode: Counter() for mode in modes}
+            for number, chunk in enumerate(chunks):
+                shift = (index + number) % len(modes)
+                for mode in modes[shift:] + modes[:shift]:
+                    totals[mode].update(run(env, chunk, categories, by_method[mode]))
+            for mode in modes:
+                total = dict(totals[mode], quants=n_quants)
+                results[mode].append(total)
+                describe(mode, total)
         reference = results[REFERENCE]
         summary = []
         for mode in STRATEGIES:
