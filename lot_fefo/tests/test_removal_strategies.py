@@ -247,8 +247,8 @@ class TestRemovalStrategies(FefoReservationCase):
 
     # ------------------------------------------------- FEFO by package or pick face
 
-    def _package_lines(self, quantity):
-        move = self._deliver(self.yogurt, quantity)
+    def _package_lines(self, quantity, partner=None):
+        move = self._deliver(self.yogurt, quantity, partner=partner)
         lines = [
             (line.lot_id.name, line.package_id.name or False, line.quantity)
             for line in move.move_line_ids.sorted("id")
@@ -274,18 +274,23 @@ class TestRemovalStrategies(FefoReservationCase):
 
     def test_by_package_keeps_expiry_order_and_the_rules(self):
         self._use(self.by_package)
-        self.customer.lot_min_shelf_life = 5
+        (self.customer | self.other).lot_min_shelf_life = 5
         short = self._lot(self.yogurt, "SHORT", 3)
         self._package("PAL-SHORT", short, 4)
         blocked = self._lot(self.yogurt, "BLOCKED", 6)
         self._set_status(blocked, "blocked")
         self._package("PAL-BLOCKED", blocked, 4)
+        restricted = self._lot(self.yogurt, "RESTR", 7)
+        self._set_status(restricted, "restricted", partners=self.other)
+        self._package("PAL-RESTR", restricted, 4)
         early = self._lot(self.yogurt, "EARLY", 8)
         self._package("PAL-EARLY", early, 10)
         late = self._lot(self.yogurt, "LATE", 12)
         self._put(late, 20, location=self.shelf_a)
         # expiry first: the earliest usable lot's package is opened before loose stock
         self.assertEqual(self._package_lines(4), [("EARLY", "PAL-EARLY", 4.0)])
+        # the shop the lot is restricted to gets it first, as a whole package
+        self.assertEqual(self._package_lines(4, partner=self.other), [("RESTR", "PAL-RESTR", 4.0)])
 
     # ------------------------------------------------- reasons and manual picking
 
