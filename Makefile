@@ -28,7 +28,7 @@ bench-recall: ## mock recall on lot_bench (built as for bench-trace): scope and 
 	@bash scripts/bench_recall.sh $(BENCH_ARGS)
 
 .PHONY: bench-fefo
-bench-fefo: ## lot_bench_fefo: 1,000 deliveries over 22,000 quants, FEFO rules vs core FEFO
+bench-fefo: ## lot_bench_fefo: 1,000 deliveries over 22,000 quants, each FEFO strategy vs FEFO
 	@bash scripts/bench_fefo.sh $(BENCH_ARGS)
 
 .PHONY: bench-graph

@@ -26,6 +26,8 @@
         "views/res_partner_shelf_life_views.xml",
         "views/product_shelf_life_views.xml",
         "views/stock_move_reservation_views.xml",
+        "data/product_removal_data.xml",
+        "views/product_removal_views.xml",
         "views/product_template_inherited_expiry_views.xml",
         "reports/lot_near_expiry_report_views.xml",
         "reports/lot_fefo_compliance_report_views.xml",

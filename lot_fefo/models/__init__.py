@@ -13,6 +13,7 @@ from . import lot_shelf_life_mixin
 from . import res_partner_shelf_life
 from . import product_template_shelf_life
 from . import product_category_shelf_life
+from . import product_removal
 from . import stock_quant_reservation
 from . import stock_move_reservation
 from . import product_template_inherited_expiry

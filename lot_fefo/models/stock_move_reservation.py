@@ -8,6 +8,7 @@ from odoo.addons.lot_traceability.tools import timezones
 from odoo.tools import format_date
 
 from ..tools import expiry
+from .product_removal import SUITE_METHODS
 
 ReservationRule = namedtuple(
     "ReservationRule",
@@ -17,17 +18,6 @@ ReservationRule = namedtuple(
 REASON_MAX_LOTS = 3
 # a move chain (pick, pack, ship) is followed this many steps to its last move
 MAX_CHAIN_STEPS = 10
-
-
-# Value of the context key ``lot_fefo_core_only`` asking for Odoo's own reservation (to
-# compare with core: benchmarks, tests). A tuple, which no client can send (JSON-RPC and
-# XML-RPC give lists): a user's context never switches the reservation rules off.
-CORE_ONLY = ("lot_fefo", "core_only")
-
-
-def core_only(env):
-    """Whether Odoo's own reservation is asked for, by server-side code only."""
-    return env.context.get("lot_fefo_core_only") == CORE_ONLY
 
 
 class StockMove(models.Model):
@@ -128,10 +118,6 @@ class StockMove(models.Model):
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
-        if core_only(self.env):
-            return super()._update_reserved_quantity(
-                need, location_id, lot_id, package_id, owner_id, strict
-            )
         move = self.with_context(lot_fefo_reserve=self._lot_fefo_context())
         return super(StockMove, move)._update_reserved_quantity(
             need, location_id, lot_id, package_id, owner_id, strict
@@ -146,18 +132,12 @@ class StockMove(models.Model):
         strict=False,
         allow_negative=False,
     ):
-        if core_only(self.env):
-            return super()._get_available_quantity(
-                location_id, lot_id, package_id, owner_id, strict, allow_negative
-            )
         move = self.with_context(lot_fefo_reserve=self._lot_fefo_context())
         return super(StockMove, move)._get_available_quantity(
             location_id, lot_id, package_id, owner_id, strict, allow_negative
         )
 
     def _action_assign(self, force_qty=False):
-        if core_only(self.env):
-            return super()._action_assign(force_qty=force_qty)
         memo = {}
         moves = self.with_context(lot_fefo_rules=memo)
         try:
@@ -200,7 +180,8 @@ class StockMove(models.Model):
 
     def _lot_fefo_unreserved_reasons(self):
         """{move id: text} naming the lots in stock under each move's source location that
-        the reservation skipped, and why (status, expiry, minimum remaining shelf life)."""
+        the reservation skipped, and why (status, expiry, minimum remaining shelf life),
+        after the name of the suite's removal strategy that reserved it, if any."""
         if not self:
             return {}
         self.env["stock.quant"].flush_model(
@@ -265,6 +246,9 @@ class StockMove(models.Model):
                     text=text,
                     count=len(skipped) - REASON_MAX_LOTS,
                 )
+            removal = self.env["stock.quant"]._lot_fefo_removal(move.product_id, move.location_id)
+            if removal.with_context(lang=None).method in SUITE_METHODS:
+                text = self.env._("%(strategy)s: %(text)s", strategy=removal.name, text=text)
             reasons[move.id] = text
         return reasons
 

@@ -1,10 +1,13 @@
+from datetime import datetime, timedelta
+from itertools import groupby
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from ..tools.status import USABLE_STATUSES
-from .stock_move_reservation import core_only
+from .product_removal import BY_PACKAGE, FEWEST_LOTS, FMFO
 
 # Tie-break among quants whose removal, expiration and incoming dates are equal: the
 # smallest quantity on hand first, so a lot already started is emptied before a full
@@ -45,11 +48,155 @@ class StockQuant(models.Model):
 
     @api.model
     def _get_removal_strategy_order(self, removal_strategy):
-        """FEFO: removal date, then expiration date, then incoming date; on a tie the
-        smaller quant first (see ``FEFO_ORDER``). Core's order under ``lot_fefo_core_only``."""
-        if removal_strategy == "fefo" and not core_only(self.env):
+        """FEFO and the suite's FEFO strategies: removal date, then expiration date, then
+        incoming date; on a tie the smaller quant first (see ``FEFO_ORDER``). FMFO:
+        incoming date, sorted by production date afterwards (``_gather``)."""
+        if removal_strategy in ("fefo", FEWEST_LOTS, BY_PACKAGE):
             return FEFO_ORDER
+        if removal_strategy == FMFO:
+            return "in_date, id"
         return super()._get_removal_strategy_order(removal_strategy)
+
+    @api.model
+    def _lot_fefo_removal(self, product, location):
+        """The removal strategy record that applies to ``product`` taken from ``location``,
+        found as core's ``_get_removal_strategy`` does (the product's category, else the
+        location and its parents); empty for core's default FIFO."""
+        removal = product.sudo().categ_id.removal_strategy_id
+        location = location.sudo()
+        while not removal and location:
+            removal = location.removal_strategy_id
+            location = location.location_id
+        return removal
+
+    def _gather(
+        self,
+        product_id,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+        qty=0,
+    ):
+        """The suite's strategies reorder core's result: FMFO always, the two FEFO
+        strategies when reserving a quantity ``qty``, from the quants' own fields."""
+        quants = super()._gather(product_id, location_id, lot_id, package_id, owner_id, strict, qty)
+        strategy = self._get_removal_strategy(product_id, location_id)
+        if strategy == FMFO:
+            return quants._lot_fefo_sort_fmfo()
+        rounding = product_id.uom_id.rounding
+        if strategy not in (FEWEST_LOTS, BY_PACKAGE) or (
+            float_compare(qty, 0, precision_rounding=rounding) <= 0
+        ):
+            return quants
+        if strategy == BY_PACKAGE:
+            return quants._lot_fefo_sort_packages(qty, rounding)
+        removal = self._lot_fefo_removal(product_id, location_id)
+        company = location_id.sudo().company_id or self.env.company
+        window = removal.with_company(company).lot_fefo_window_days
+        return quants._lot_fefo_sort_fewest_lots(qty, window, rounding)
+
+    def _lot_fefo_sort_fmfo(self):
+        """First manufactured, first out: by the lot's production date, else the day it
+        was received, else the quant's incoming date; quants without lot last."""
+
+        def key(quant):
+            lot = quant.lot_id
+            incoming = quant.in_date or datetime.max
+            made = lot.production_date or (lot.receipt_date or incoming).date()
+            return (not lot, made, incoming, quant.id)
+
+        return self.sorted(key)
+
+    def _lot_fefo_sort_fewest_lots(self, qty, window_days, rounding):
+        """FEFO, fewest lots: these quants (in FEFO order) with first the lots that fill
+        ``qty`` from as few lots as possible, chosen among the lots expiring at most
+        ``window_days`` after the first one; among choices of as many lots, the
+        earliest-expiring. The other quants follow in FEFO order."""
+        available, expiry = {}, {}
+        for quant in self.filtered("lot_id"):
+            lot = quant.lot_id
+            available[lot] = available.get(lot, 0.0) + quant.quantity - quant.reserved_quantity
+            expiry.setdefault(lot, quant.expiration_date)
+        lots = [
+            lot
+            for lot, quantity in available.items()
+            if float_compare(quantity, 0, precision_rounding=rounding) > 0
+        ]
+        if not lots:
+            return self
+        first = expiry[lots[0]]
+        if first:
+            limit = first + timedelta(days=window_days)
+            window = [lot for lot in lots if expiry[lot] and expiry[lot] <= limit]
+        else:
+            window = lots
+        # the fewest lots that fill the need: the largest ones
+        by_size = sorted(range(len(window)), key=lambda index: -available[window[index]])
+        count, total = 0, 0.0
+        for index in by_size:
+            count += 1
+            total += available[window[index]]
+            if float_compare(total, qty, precision_rounding=rounding) >= 0:
+                break
+        # in FEFO order, take a lot when it and the largest of the later lots can still
+        # fill the rest with the lots left to take
+        chosen, need = set(), qty
+        for index, lot in enumerate(window):
+            slots = count - len(chosen)
+            if not slots:
+                break
+            reach, added = available[lot], 0
+            for other in by_size:
+                if added == slots - 1:
+                    break
+                if other > index:
+                    reach += available[window[other]]
+                    added += 1
+            if float_compare(reach, need, precision_rounding=rounding) >= 0 or (
+                len(window) - index <= slots
+            ):
+                chosen.add(lot)
+                need -= available[lot]
+        return self.sorted(lambda quant: quant.lot_id not in chosen)
+
+    def _lot_fefo_sort_packages(self, qty, rounding):
+        """FEFO by package or pick face: these quants (in FEFO order) with, among quants
+        of equal removal and expiration dates, first whole packages that fit in what is
+        still needed (largest first), then loose stock (the pick face), then the
+        packages to open (smallest first)."""
+
+        def tie(quant):
+            return (not quant.lot_id, quant.removal_date, quant.expiration_date)
+
+        need = qty
+        ordered = []
+        for _key, quants in groupby(self, key=tie):
+            group = list(quants)
+            sizes = {}
+            for quant in group:
+                if quant.package_id:
+                    sizes[quant.package_id] = (
+                        sizes.get(quant.package_id, 0.0) + quant.quantity - quant.reserved_quantity
+                    )
+            whole, left = {}, need
+            for package, size in sorted(sizes.items(), key=lambda item: -item[1]):
+                if 0 < size and float_compare(size, left, precision_rounding=rounding) <= 0:
+                    whole[package] = len(whole)
+                    left -= size
+
+            def rank(quant, whole=whole, sizes=sizes):
+                package = quant.package_id
+                if not package:
+                    return (1, 0)
+                if package in whole:
+                    return (0, whole[package])
+                return (2, sizes[package])
+
+            ordered += sorted(group, key=rank)
+            need -= sum(max(quant.quantity - quant.reserved_quantity, 0.0) for quant in group)
+        return self.browse([quant.id for quant in ordered])
 
     def _get_gather_domain(
         self, product_id, location_id, lot_id=None, package_id=None, owner_id=None, strict=False
@@ -62,7 +209,7 @@ class StockQuant(models.Model):
             product_id, location_id, lot_id, package_id, owner_id, strict
         )
         rule = self.env.context.get("lot_fefo_reserve")
-        if not rule or core_only(self.env):
+        if not rule:
             return domain
         threshold, partner_ids, picking_type_ids = rule
         if threshold:

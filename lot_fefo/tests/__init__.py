@@ -12,3 +12,4 @@ from . import test_fefo_compliance
 from . import test_tours
 from . import test_status_trust
 from . import test_expiry_cron_companies
+from . import test_removal_strategies

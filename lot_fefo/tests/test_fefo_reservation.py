@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from ..models.stock_move_reservation import CORE_ONLY
 from ..tools import expiry
 from .fefo_common import BRUSSELS, FefoReservationCase
 
@@ -47,21 +46,6 @@ class TestFefoReservation(FefoReservationCase):
         move2 = self._delivery(self.yogurt, 4).move_ids
         self.assertEqual(self._reserved(move2), [("E", 2.0), ("D", 2.0)])
 
-    def test_core_only_context_is_plain_core_fefo(self):
-        lot_d = self._lot(self.yogurt, "D", 12)
-        lot_e = self._lot(self.yogurt, "E", 9)
-        (lot_d | lot_e).removal_date = fields.Datetime.now() + timedelta(days=5)
-        self._put(lot_d, 5, in_date=datetime(2024, 1, 1))
-        self._put(lot_e, 5, in_date=datetime(2024, 2, 1))
-        picking = self._delivery(self.yogurt, 1).with_context(lot_fefo_core_only=CORE_ONLY)
-        picking.do_unreserve()
-        picking.action_assign()
-        # core orders by removal date then incoming date only
-        self.assertEqual(self._reserved(picking.move_ids), [("D", 1.0)])
-        picking.with_context(lot_fefo_core_only=False).do_unreserve()
-        picking.with_context(lot_fefo_core_only=False).action_assign()
-        self.assertEqual(self._reserved(picking.move_ids), [("E", 1.0)])
-
     def test_tie_break_empties_a_started_lot(self):
         full = self._lot(self.yogurt, "FULL", 10)
         started = self._lot(self.yogurt, "STARTED", 10)
@@ -71,12 +55,7 @@ class TestFefoReservation(FefoReservationCase):
         picking = self._delivery(self.yogurt, 2)
         # dates tie: the smaller quant goes first, so the started lot is emptied
         self.assertEqual(self._reserved(picking.move_ids), [("STARTED", 2.0)])
-        # core would open the full lot (lower id)
-        core = picking.with_context(lot_fefo_core_only=CORE_ONLY)
-        core.do_unreserve()
-        core.action_assign()
-        self.assertEqual(self._reserved(picking.move_ids), [("FULL", 2.0)])
-        core.do_unreserve()
+        picking.do_unreserve()
         # more than the started lot holds: empty it, then open the full one
         move = self._delivery(self.yogurt, 5).move_ids
         self.assertEqual(self._reserved(move), [("STARTED", 3.0), ("FULL", 2.0)])

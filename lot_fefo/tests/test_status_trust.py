@@ -314,9 +314,9 @@ class TestStatusTrust(LotStatusCase):
         self.assertEqual(delivery.move_line_ids.lot_id, self.lot_b)
 
     def test_inventory_user_cannot_switch_off_the_reservation_rules(self):
-        """The benchmark's switch back to Odoo's reservation (context key
-        ``lot_fefo_core_only``), sent by an Inventory user, does not reserve a
-        quarantined lot: a client cannot send its value."""
+        """The context key that once switched back to Odoo's own reservation
+        (``lot_fefo_core_only``), sent by an Inventory user, does not reserve a
+        quarantined lot."""
         self._set_status(self.lot_a, "quarantine")
         delivery = self._delivery().with_user(self.stock_user)
         for value in (True, ["lot_fefo", "core_only"]):
