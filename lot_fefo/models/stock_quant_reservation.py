@@ -1,10 +1,9 @@
 from datetime import datetime, timedelta
-from itertools import groupby
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, groupby
 
 from ..tools.status import USABLE_STATUSES
 from .product_removal import BY_PACKAGE, FEWEST_LOTS, FMFO
@@ -172,8 +171,8 @@ class StockQuant(models.Model):
 
         need = qty
         ordered = []
-        for _key, quants in groupby(self, key=tie):
-            group = list(quants)
+        # quants of one tie are consecutive in FEFO order; groupby keeps that order
+        for _key, group in groupby(self, key=tie):
             sizes = {}
             for quant in group:
                 if quant.package_id:

@@ -1,7 +1,6 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from ..models import stock_lot_expiry_alert
@@ -91,7 +90,7 @@ class TestExpiryCronCompanies(ExpiryCase):
 
         def failing(records, status, *args, **kwargs):
             if bad in records:
-                raise UserError("Simulated failure")
+                raise RuntimeError("Simulated failure")
             return set_status(records, status, *args, **kwargs)
 
         with (
@@ -114,7 +113,7 @@ class TestExpiryCronCompanies(ExpiryCase):
 
         def failing(records, *args, **kwargs):
             if records.env.company == company_a:
-                raise UserError("Simulated failure")
+                raise RuntimeError("Simulated failure")
             return alert(records, *args, **kwargs)
 
         with (

@@ -666,12 +666,13 @@ class LotRecall(models.Model):
             if not names:
                 raise UserError(self.env._("Enter the supplier lot numbers to recall."))
             if len(names) > SUPPLIER_LOT_NAMES_MAX:
+                limit, count = f"{SUPPLIER_LOT_NAMES_MAX:,}", f"{len(names):,}"
                 raise UserError(
                     self.env._(
                         "Enter at most %(max)s supplier lot numbers in a recall; %(count)s "
                         "were entered.",
-                        max=f"{SUPPLIER_LOT_NAMES_MAX:,}",
-                        count=f"{len(names):,}",
+                        max=limit,
+                        count=count,
                     )
                 )
             domain = [("supplier_lot", "in", names)]

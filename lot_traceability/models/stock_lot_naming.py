@@ -89,12 +89,8 @@ class StockLot(models.Model):
             or isinstance(count, bool)
             or not 0 <= count <= LOT_NAMES_MAX_COUNT
         ):
-            raise UserError(
-                self.env._(
-                    "Generate at most %(max)s lot names at a time.",
-                    max=f"{LOT_NAMES_MAX_COUNT:,}",
-                )
-            )
+            limit = f"{LOT_NAMES_MAX_COUNT:,}"
+            raise UserError(self.env._("Generate at most %(max)s lot names at a time.", max=limit))
         names = values.pop("rule")._next_lot_names(values.pop("product"), count, **values)
         return [{"lot_name": name} for name in names]
 

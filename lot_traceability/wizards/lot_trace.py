@@ -417,7 +417,6 @@ class LotTraceLine(models.TransientModel):
     )
     vendor_id = fields.Many2one(
         "res.partner",
-        string="Vendor",
         help="Who the lot came from, on receipts (dropships included) and returns to the vendor.",
     )
     picking_id = fields.Many2one("stock.picking", string="Transfer")

@@ -11,7 +11,7 @@ class MrpBatchProduce(models.TransientModel):
         return production.product_id._get_lot_numbering_rule(production.company_id)
 
     @api.depends("production_id")
-    def _compute_lot_name(self):
+    def _compute_lot_name(self):  # pylint: disable=missing-return
         """With a numbering rule, no first name to count up from: the names are drawn
         from the rule when generated."""
         numbered = self.filtered(
@@ -19,6 +19,7 @@ class MrpBatchProduce(models.TransientModel):
         )
         numbered.lot_name = False
         for wizard in self - numbered:
+            # core's compute reads self.production_id: one wizard at a time
             super(MrpBatchProduce, wizard)._compute_lot_name()
 
     def action_generate_production_text(self):
