@@ -111,83 +111,124 @@ CASE WHEN {dst}.scrap_location THEN 'scrap'
      ELSE 'internal' END"""
 
 
-def _parties_sql(env):
-    """Partners and orders of moves given by id (``%s``), with the columns of the sale and
-    purchase links only when their modules are installed."""
-    move_fields = env["stock.move"]._fields
-    columns = [
-        "m.id AS move_id",
-        "m.partner_id AS move_partner_id",
-        "pk.partner_id AS picking_partner_id",
-        "COALESCE(m.production_id, m.raw_material_production_id) AS production_id",
-        "m.unbuild_id",
-    ]
-    joins = ["LEFT JOIN stock_picking pk ON pk.id = m.picking_id"]
-    if "sale_line_id" in move_fields:
-        columns += ["so.id AS sale_id", "so.partner_shipping_id AS sale_partner_id"]
-        joins += [
-            "LEFT JOIN sale_order_line sol ON sol.id = m.sale_line_id",
-            "LEFT JOIN sale_order so ON so.id = sol.order_id",
-        ]
-    else:
-        columns += ["NULL::int AS sale_id", "NULL::int AS sale_partner_id"]
-    if "purchase_line_id" in move_fields:
-        columns += ["po.id AS purchase_id", "po.partner_id AS purchase_partner_id"]
-        joins += [
-            "LEFT JOIN purchase_order_line pol ON pol.id = m.purchase_line_id",
-            "LEFT JOIN purchase_order po ON po.id = pol.order_id",
-        ]
-    else:
-        columns += ["NULL::int AS purchase_id", "NULL::int AS purchase_partner_id"]
-    return "SELECT {} FROM stock_move m {} WHERE m.id = ANY(%s)".format(
-        ", ".join(columns), " ".join(joins)
+# Partners and orders of moves, read by id in up to four queries whatever the number of
+# lines, each an index scan (one query joining transfers and orders made PostgreSQL scan
+# every transfer). Sale and purchase links are read only when their modules are
+# installed (lot_traceability depends on neither).
+_MOVES_SQL = """
+SELECT id, partner_id, picking_id, COALESCE(production_id, raw_material_production_id),
+       unbuild_id, {sale_line}, {purchase_line}
+  FROM stock_move
+ WHERE id = ANY(%s)
+"""
+_PICKINGS_SQL = "SELECT id, partner_id FROM stock_picking WHERE id = ANY(%s)"
+_SALE_LINES_SQL = """
+SELECT sol.id, so.id, so.partner_shipping_id
+  FROM sale_order_line sol
+  JOIN sale_order so ON so.id = sol.order_id
+ WHERE sol.id = ANY(%s)
+"""
+_PURCHASE_LINES_SQL = """
+SELECT pol.id, po.id, po.partner_id
+  FROM purchase_order_line pol
+  JOIN purchase_order po ON po.id = pol.order_id
+ WHERE pol.id = ANY(%s)
+"""
+
+
+def _orders(env, query, line_ids):
+    """{order line id: (order id, partner id)} of the given sale or purchase lines."""
+    line_ids = list(line_ids - {None})
+    if not line_ids:
+        return {}
+    env.cr.execute(query, [line_ids])
+    return {line_id: (order_id, partner_id) for line_id, order_id, partner_id in env.cr.fetchall()}
+
+
+def _moves(env, move_ids):
+    """{move id: (move partner, picking partner, production, unbuild, sale order, sale
+    delivery address, purchase order, purchase partner)}, every value None when unknown."""
+    fields = env["stock.move"]._fields
+    env.cr.execute(
+        _MOVES_SQL.format(
+            sale_line="sale_line_id" if "sale_line_id" in fields else "NULL::int",
+            purchase_line="purchase_line_id" if "purchase_line_id" in fields else "NULL::int",
+        ),
+        [list(move_ids)],
     )
-
-
-def _customer(parties):
-    return parties["move_partner_id"] or parties["sale_partner_id"] or parties["picking_partner_id"]
-
-
-def _vendor(kind, parties):
-    if kind in ("dropship", "dropship_return"):
-        # On a dropship return, the transfer's partner is the customer.
-        return parties["purchase_partner_id"] or parties["picking_partner_id"]
-    return (
-        parties["picking_partner_id"]
-        or parties["purchase_partner_id"]
-        or parties["move_partner_id"]
-    )
+    moves = env.cr.fetchall()
+    env.cr.execute(_PICKINGS_SQL, [list({move[2] for move in moves} - {None})])
+    pickings = dict(env.cr.fetchall())
+    sales = _orders(env, _SALE_LINES_SQL, {move[5] for move in moves})
+    purchases = _orders(env, _PURCHASE_LINES_SQL, {move[6] for move in moves})
+    none = (None, None)
+    return {
+        move_id: (
+            partner_id,
+            pickings.get(picking_id),
+            production_id,
+            unbuild_id,
+            *sales.get(sale_line_id, none),
+            *purchases.get(purchase_line_id, none),
+        )
+        for (
+            move_id,
+            partner_id,
+            picking_id,
+            production_id,
+            unbuild_id,
+            sale_line_id,
+            purchase_line_id,
+        ) in moves
+    }
 
 
 def classify_lines(env, rows):
-    """Add the partners and orders of classified move lines, in place, with one query.
+    """Add the partners and orders of classified move lines, in place, with at most four
+    queries whatever the number of rows.
 
     :param rows: dicts with at least ``kind`` (from ``kind_sql``) and ``move_id``
     :return: ``rows``, each with ``customer_id`` (lines of ``CUSTOMER_KINDS``: the move's
         partner, else the sale order's delivery address, else the transfer's partner),
         ``vendor_id`` (lines of ``RECEIPT_KINDS`` and ``SUPPLIER_RETURN_KINDS``: the
         transfer's partner, else the purchase order's; for dropships the purchase order's
-        first), ``partner_id`` (the customer, else the vendor, else the transfer's or the
-        move's partner), ``production_id`` (manufacturing order), ``unbuild_id``,
-        ``sale_id`` and ``purchase_id`` (False when unknown or not installed)
+        first, as Odoo puts the customer on a dropship return's transfer), ``partner_id``
+        (the customer, else the vendor, else the transfer's or the move's partner),
+        ``production_id`` (manufacturing order), ``unbuild_id``, ``sale_id`` and
+        ``purchase_id`` (False when unknown or not installed)
     """
-    move_ids = list({row["move_id"] for row in rows if row["move_id"]})
-    env.cr.execute(_parties_sql(env), [move_ids])
-    columns = [column.name for column in env.cr.description]
-    moves = {row[0]: dict(zip(columns, row, strict=True)) for row in env.cr.fetchall()}
-    empty = dict.fromkeys(columns)
+    moves = _moves(env, {row["move_id"] for row in rows if row["move_id"]})
+    empty = (None,) * 8
+    vendor_kinds = frozenset(RECEIPT_KINDS + SUPPLIER_RETURN_KINDS)
+    customer_kinds = frozenset(CUSTOMER_KINDS)
     for row in rows:
-        parties = moves.get(row["move_id"], empty)
+        (
+            move_partner,
+            picking_partner,
+            production_id,
+            unbuild_id,
+            sale_id,
+            sale_partner,
+            purchase_id,
+            purchase_partner,
+        ) = moves.get(row["move_id"], empty)
         kind = row["kind"]
-        customer = _customer(parties) if kind in CUSTOMER_KINDS else None
-        vendor = _vendor(kind, parties) if kind in RECEIPT_KINDS + SUPPLIER_RETURN_KINDS else None
+        customer = (
+            move_partner or sale_partner or picking_partner if kind in customer_kinds else None
+        )
+        if kind not in vendor_kinds:
+            vendor = None
+        elif kind in ("dropship", "dropship_return"):
+            vendor = purchase_partner or picking_partner
+        else:
+            vendor = picking_partner or purchase_partner or move_partner
         row["customer_id"] = customer or False
         row["vendor_id"] = vendor or False
-        row["partner_id"] = (
-            customer or vendor or parties["picking_partner_id"] or parties["move_partner_id"]
-        ) or False
-        for key in ("production_id", "unbuild_id", "sale_id", "purchase_id"):
-            row[key] = parties[key] or False
+        row["partner_id"] = customer or vendor or picking_partner or move_partner or False
+        row["production_id"] = production_id or False
+        row["unbuild_id"] = unbuild_id or False
+        row["sale_id"] = sale_id or False
+        row["purchase_id"] = purchase_id or False
     return rows
 
 
