@@ -24,7 +24,13 @@ BASE=stock,mrp,product_expiry,stock_account,mrp_account,sale_stock,purchase_stoc
 CORE_MODULES=(product_expiry stock mrp stock_account sale_stock purchase_stock)
 
 # Core tests left out (pytest -k names), each with its reason.  Keep this short.
-EXCLUDE=()
+EXCLUDE=(
+    # Both search the company's warehouse and expect exactly one ("Expected singleton:
+    # stock.warehouse(1, 3)" / "stock.location(8, 39)"): the suite's demo gives the main
+    # company a second warehouse, the Riverside Depot, to show moves between sites.
+    test_2steps_and_partner_on_orderpoint
+    test_quant_cache_for_packages
+)
 
 addon_dir() {
     for base in "$ODOO_SRC/addons" "$ODOO_SRC/odoo/addons"; do
