@@ -21,7 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
-from headless_odoo import Browser, OdooServer  # noqa: E402
+from headless_odoo import Browser, Client, OdooServer  # noqa: E402
 
 MARKER = "lot_bench.trace_data"
 # Largest graph among at most this many lots, when no lot is given nor stored.
@@ -75,21 +75,6 @@ RUN_JS = """
 
 def log(message=""):
     print(message, flush=True)
-
-
-class Client:
-    """JSON-RPC calls as the logged-in user."""
-
-    def __init__(self, server, session_id):
-        self.server, self.session_id = server, session_id
-
-    def call(self, model, method, *args, **kwargs):
-        result, _session = self.server.json_rpc(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-            self.session_id,
-        )
-        return result
 
 
 def choose_lot(client, name, direction):

@@ -113,6 +113,21 @@ class OdooServer:
         return session_id
 
 
+class Client:
+    """JSON-RPC model calls as a logged-in user."""
+
+    def __init__(self, server, session_id):
+        self.server, self.session_id = server, session_id
+
+    def call(self, model, method, *args, **kwargs):
+        result, _session = self.server.json_rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+            self.session_id,
+        )
+        return result
+
+
 class Browser:
     """One headless Chromium page, sized ``width`` x ``height``."""
 

@@ -27,7 +27,7 @@ import urllib.parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
-from headless_odoo import Browser, OdooServer  # noqa: E402
+from headless_odoo import Browser, Client, OdooServer  # noqa: E402
 
 DEFAULT_PAGES = [
     "graph=graph:RM-FLR-001",
@@ -43,17 +43,10 @@ class Skip(Exception):
     """The page does not exist in this database."""
 
 
-class Shooter:
+class Shooter(Client):
     def __init__(self, server, browser, session_id):
-        self.server, self.browser, self.session_id = server, browser, session_id
-
-    def call(self, model, method, *args, **kwargs):
-        result, _session = self.server.json_rpc(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-            self.session_id,
-        )
-        return result
+        super().__init__(server, session_id)
+        self.browser = browser
 
     def login_page(self):
         self.browser.send("Network.clearBrowserCookies")
