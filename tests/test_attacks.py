@@ -96,3 +96,26 @@ class TestAttacks(TransactionCase):
         self.assertFalse(Export.search_read([("id", "=", export.id)], ["file_data"]))
         with self.assertRaises(AccessError):
             Export.browse(export.id).read(["file_data", "recall_id"])
+
+    def test_eu_report_file_stays_with_its_user(self):
+        """The EU traceability file a Recall Manager of the first company made (its
+        customers and addresses) cannot be read by a Recall User allowed only in the
+        second company."""
+        report = (
+            self.env["lot.eu.trace.report"]
+            .with_user(self.quality)
+            .create({"lot_ids": [Command.set(self.cake.ids)], "report_format": "csv"})
+        )
+        report.action_print()
+        self.assertTrue(report.file_data)
+        reader = new_test_user(
+            self.env,
+            login="attack_eu_reader_nord",
+            groups="lot_recall.group_recall_user",
+            company_id=self.nord.id,
+            company_ids=[Command.set(self.nord.ids)],
+        )
+        Report = self.env["lot.eu.trace.report"].with_user(reader)
+        self.assertFalse(Report.search_read([("id", "=", report.id)], ["file_data"]))
+        with self.assertRaises(AccessError):
+            Report.browse(report.id).read(["file_data", "lot_ids"])
