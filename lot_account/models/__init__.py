@@ -6,5 +6,4 @@ from . import res_company
 from . import res_config_settings
 from . import stock_move
 from . import stock_lot
-from . import demo_scenario
 from . import lot_recall

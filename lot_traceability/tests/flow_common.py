@@ -42,46 +42,23 @@ class FlowCase(TransactionCase):
         return cls.env["stock.lot"].create(dict({"name": name, "product_id": product.id}, **vals))
 
     def _receive(self, lot, qty, partner=None, warehouse=None):
-        warehouse = warehouse or self.warehouse
-        return self.demo._transfer(
-            warehouse.in_type_id,
-            partner or self.vendor,
-            self.suppliers,
-            warehouse.lot_stock_id,
-            [(lot, qty)],
-            5,
+        return self.demo._receive(
+            warehouse or self.warehouse, partner or self.vendor, [(lot, qty)], 5
         )
 
     def _deliver(self, lot, qty, partner=None, warehouse=None, days_ago=1):
-        warehouse = warehouse or self.warehouse
-        return self.demo._transfer(
-            warehouse.out_type_id,
-            partner or self.customer,
-            warehouse.lot_stock_id,
-            self.customers,
-            [(lot, qty)],
-            days_ago,
+        return self.demo._deliver(
+            warehouse or self.warehouse, partner or self.customer, [(lot, qty)], days_ago
         )
 
     def _produce(self, bom, lot, qty, components, byproducts=()):
         """Manufacture ``qty`` of ``lot`` from (lot, quantity in the product's unit) pairs,
         with by-products as (lot, quantity) pairs, in the companies of ``bom``'s
         environment."""
-        production = bom.env["mrp.production"].create(
-            {
-                "product_id": bom.product_tmpl_id.product_variant_id.id,
-                "bom_id": bom.id,
-                "product_qty": qty,
-            }
+        production = self.demo.with_env(bom.env)._produce(
+            bom, lot, qty, components, byproducts=byproducts
         )
-        production.action_confirm()
-        production.write({"lot_producing_id": lot.id, "qty_producing": qty})
-        production._set_qty_producing()
-        self.demo._set_lines(production.move_raw_ids, components)
-        if byproducts:
-            self.demo._set_lines(production.move_byproduct_ids, byproducts)
-        action = production.with_context(skip_expired=True).button_mark_done()
-        self.assertEqual(production.state, "done", action)
+        self.assertEqual(production.state, "done")
         return production
 
     def _trace(self, lot, direction="downstream", user=None):

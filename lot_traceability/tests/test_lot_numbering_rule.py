@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.lot_numbering_rule import gs1_mod10, luhn
-from ..models.stock_lot_naming import LOT_NAMES_MAX_COUNT
+from ..models.stock_lot import LOT_NAMES_MAX_COUNT
 
 
 @tagged("post_install", "-at_install")
