@@ -15,7 +15,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import timezones
+from ..tools import gs1, timezones
 
 # GS1 lot numbers (AI 10) hold at most 20 characters of the GS1 "AI encodable character set 82".
 GS1_LOT_MAX_LENGTH = 20
@@ -43,16 +43,6 @@ CHECK_METHODS = ("mod10", "luhn")
 _TOKEN_RE = re.compile(r"\{([^{}]*)\}")
 
 
-def gs1_mod10(digits):
-    """GS1 mod-10 check digit of a string of digits (as for GTIN, SSCC).
-
-    From the rightmost digit leftwards, the digits are weighted 3, 1, 3, 1...; the check digit
-    brings the weighted sum to the next multiple of 10.
-    """
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str((10 - total % 10) % 10)
-
-
 def luhn(digits):
     """Luhn (ISO/IEC 7812) check digit of a string of digits."""
     total = 0
@@ -66,7 +56,7 @@ def luhn(digits):
     return str((10 - total % 10) % 10)
 
 
-CHECK_FUNCTIONS = {"mod10": gs1_mod10, "luhn": luhn}
+CHECK_FUNCTIONS = {"mod10": gs1.gtin_check_digit, "luhn": luhn}
 
 # First key of the advisory lock taken while a counter is created (second key: the rule).
 COUNTER_LOCK_KEY = 0x4C4F54  # "LOT"

@@ -4,6 +4,19 @@ from odoo.tests import Form, TransactionCase, new_test_user
 from ..tools.move_kinds import DELIVERY_KINDS
 
 
+def company_user(env, login, groups, companies=None):
+    """A user of ``groups`` (comma-separated xmlids) allowed in ``companies`` only (default:
+    the current company), working in the first of them."""
+    companies = companies or env.company
+    return new_test_user(
+        env,
+        login=login,
+        groups=groups,
+        company_id=companies[0].id,
+        company_ids=[Command.set(companies.ids)],
+    )
+
+
 class FlowCase(TransactionCase):
     """Stock flows built with Odoo's own operations (the demo scenario's helpers), checked
     as a warehouse user: trace, customers, mass balance."""
@@ -23,12 +36,11 @@ class FlowCase(TransactionCase):
 
     @classmethod
     def _stock_user(cls, login, *companies):
-        return new_test_user(
+        return company_user(
             cls.env,
-            login=login,
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=companies[0].id,
-            company_ids=[Command.set([company.id for company in companies])],
+            login,
+            "stock.group_stock_user,stock.group_production_lot",
+            cls.env["res.company"].union(*companies),
         )
 
     @classmethod
