@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_line
 from . import lot_cogs_allocation
 from . import product_category
 from . import product_template

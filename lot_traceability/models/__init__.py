@@ -1,5 +1,7 @@
+from . import ir_sequence
 from . import lot_genealogy
 from . import lot_numbering_rule
+from . import lot_numbering_rule_sequence
 from . import mrp_production
 from . import mrp_unbuild
 from . import product_category
