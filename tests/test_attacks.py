@@ -1,21 +1,17 @@
 from odoo import Command
-from odoo.addons.lot_traceability.tests.common import company_user
+from odoo.addons.lot_traceability.tests.common import DemoCompaniesCase, company_user
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
-class TestAttacks(TransactionCase):
+class TestAttacks(DemoCompaniesCase):
     """What an ordinary account of the demo's second company tries against the first
     company's data, and is refused."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.main = ref("base.main_company")
-        cls.nord = ref("lot_traceability.company_nord")
-        cls.cake = ref("lot_traceability.lot_cake_1")
         cls.quality = company_user(
             cls.env,
             "attack_quality_main",

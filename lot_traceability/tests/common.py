@@ -17,6 +17,18 @@ def company_user(env, login, groups, companies=None):
     )
 
 
+class DemoCompaniesCase(TransactionCase):
+    """The demo's two companies, the bakery and Bakery Nord, and its cake lot FG-CAK-001."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.main = ref("base.main_company")
+        cls.nord = ref("lot_traceability.company_nord")
+        cls.cake = ref("lot_traceability.lot_cake_1")
+
+
 class FlowCase(TransactionCase):
     """Stock flows built with Odoo's own operations (the demo scenario's helpers), checked
     as a warehouse user: trace, customers, mass balance."""
