@@ -21,7 +21,7 @@
         "views/product_category_views.xml",
         "views/res_config_settings_views.xml",
         "views/stock_lot_views.xml",
-        "views/lot_trace_views.xml",
+        "wizards/lot_trace_views.xml",
         "views/lot_recall_views.xml",
         "reports/lot_cogs_report_views.xml",
         "reports/lot_valuation_reconciliation_views.xml",

@@ -6,29 +6,11 @@
 # BENCH_DB, BENCH_LINES and BENCH_SEED change the database, its size and its seed; extra
 # arguments go to bench/bench_trace.py (e.g. --no-core, --core-cap 60).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$ROOT/scripts/bootstrap.sh"
-# shellcheck source=/dev/null
-. "$ROOT/.local/env.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DB=${BENCH_DB:-lot_bench}
-CONF="$ROOT/.local/odoo.conf"
-PY="$ROOT/.venv/bin/python"
-LOG="$ROOT/.local/install-$DB.log"
 
-[ "${BENCH_RESET:-0}" = 1 ] && dropdb --if-exists "$DB"
-if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-    echo "bench: creating database $DB with lot_traceability, without demo data"
-    if ! "$PY" -m odoo -c "$CONF" -d "$DB" -i lot_traceability --without-demo=all \
-            --stop-after-init --log-level=warn --logfile="$LOG"; then
-        tail -n 40 "$LOG"
-        dropdb --if-exists "$DB"
-        exit 1
-    fi
-else
-    # The addon's code may have changed since the database was made (fields, indexes).
-    "$PY" -m odoo -c "$CONF" -d "$DB" -u lot_traceability --stop-after-init --log-level=warn \
-        --logfile="$LOG" || { tail -n 40 "$LOG"; exit 1; }
-fi
+bench_db "$DB" lot_traceability update
 "$PY" "$ROOT/bench/trace_data.py" -c "$CONF" -d "$DB" --lines "${BENCH_LINES:-1000000}" \
     --seed "${BENCH_SEED:-42}"
 exec "$PY" "$ROOT/bench/bench_trace.py" -c "$CONF" -d "$DB" "$@"

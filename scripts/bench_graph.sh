@@ -8,21 +8,15 @@
 # recall lot stored by bench/trace_data.py, else the lot with the largest graph); extra
 # arguments go to bench/bench_graph.py (e.g. --direction upstream --repeat 5).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$ROOT/scripts/bootstrap.sh"
-# shellcheck source=/dev/null
-. "$ROOT/.local/env.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DB=${BENCH_DB:-lot_bench}
-CONF="$ROOT/.local/odoo.conf"
-PY="$ROOT/.venv/bin/python"
-LOG="$ROOT/.local/install-$DB.log"
 
-if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+if ! db_exists "$DB"; then
     echo "bench: database $DB not found. Build lot_bench with 'make bench-trace' (long), or" \
         "draw a graph of the demo: BENCH_DB=lot_demo make bench-graph (after 'make demo')." >&2
     exit 1
 fi
 # The graph's code and assets may have changed since the database was made.
-"$PY" -m odoo -c "$CONF" -d "$DB" -u lot_traceability --stop-after-init --log-level=warn \
-    --logfile="$LOG" || { tail -n 40 "$LOG"; exit 1; }
+odoo_init "$DB" -u lot_traceability
 exec "$PY" "$ROOT/bench/bench_graph.py" -c "$CONF" -d "$DB" ${BENCH_LOT:+--lot "$BENCH_LOT"} "$@"

@@ -7,33 +7,16 @@
 # BENCH_DB, BENCH_LINES and BENCH_SEED as for bench-trace; extra arguments go to
 # bench/bench_recall.py (e.g. --profile).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$ROOT/scripts/bootstrap.sh"
-# shellcheck source=/dev/null
-. "$ROOT/.local/env.sh"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DB=${BENCH_DB:-lot_bench}
-CONF="$ROOT/.local/odoo.conf"
-PY="$ROOT/.venv/bin/python"
-LOG="$ROOT/.local/install-$DB.log"
 
-odoo_init() {
-    "$PY" -m odoo -c "$CONF" -d "$DB" "$@" --stop-after-init --log-level=warn --logfile="$LOG"
-}
-
-[ "${BENCH_RESET:-0}" = 1 ] && dropdb --if-exists "$DB"
 # The data is generated with lot_traceability only (as scripts/bench.sh does): the
 # generator writes lots and move lines directly and knows nothing of later addons.
-if ! psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-    echo "bench: creating database $DB with lot_traceability, without demo data"
-    if ! odoo_init -i lot_traceability --without-demo=all; then
-        tail -n 40 "$LOG"
-        dropdb --if-exists "$DB"
-        exit 1
-    fi
-fi
+bench_db "$DB" lot_traceability
 "$PY" "$ROOT/bench/trace_data.py" -c "$CONF" -d "$DB" --lines "${BENCH_LINES:-1000000}" \
     --seed "${BENCH_SEED:-42}"
 echo "bench: installing/updating lot_fefo and lot_recall in $DB"
-odoo_init -i lot_fefo,lot_recall -u lot_traceability,lot_fefo,lot_recall --without-demo=all \
-    || { tail -n 40 "$LOG"; exit 1; }
+odoo_init "$DB" -i lot_fefo,lot_recall -u lot_traceability,lot_fefo,lot_recall \
+    --without-demo=all
 exec "$PY" "$ROOT/bench/bench_recall.py" -c "$CONF" -d "$DB" "$@"

@@ -1,35 +1,30 @@
 from odoo import Command
+from odoo.addons.lot_traceability.tests.common import DemoCompaniesCase, company_user
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
-class TestAttacks(TransactionCase):
+class TestAttacks(DemoCompaniesCase):
     """What an ordinary account of the demo's second company tries against the first
     company's data, and is refused."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.main = ref("base.main_company")
-        cls.nord = ref("lot_traceability.company_nord")
-        cls.cake = ref("lot_traceability.lot_cake_1")
-        cls.quality = new_test_user(
+        cls.quality = company_user(
             cls.env,
-            login="attack_quality_main",
-            groups="stock.group_stock_manager,lot_fefo.group_lot_quality_manager,"
+            "attack_quality_main",
+            "stock.group_stock_manager,lot_fefo.group_lot_quality_manager,"
             "lot_recall.group_recall_manager,stock.group_production_lot",
-            company_id=cls.main.id,
-            company_ids=[Command.set(cls.main.ids)],
+            cls.main,
         )
-        cls.nord_manager = new_test_user(
+        cls.nord_manager = company_user(
             cls.env,
-            login="attack_manager_nord",
-            groups="stock.group_stock_manager,lot_fefo.group_lot_quality_manager,"
+            "attack_manager_nord",
+            "stock.group_stock_manager,lot_fefo.group_lot_quality_manager,"
             "lot_recall.group_recall_manager,stock.group_production_lot",
-            company_id=cls.nord.id,
-            company_ids=[Command.set(cls.nord.ids)],
+            cls.nord,
         )
 
     def test_wizards_of_another_user_stay_his(self):
@@ -85,12 +80,11 @@ class TestAttacks(TransactionCase):
         export.export_format = "fsma_csv"
         export.action_export()
         self.assertTrue(export.file_data)
-        reader = new_test_user(
+        reader = company_user(
             self.env,
-            login="attack_recall_reader_nord",
-            groups="lot_recall.group_recall_user",
-            company_id=self.nord.id,
-            company_ids=[Command.set(self.nord.ids)],
+            "attack_recall_reader_nord",
+            "lot_recall.group_recall_user",
+            self.nord,
         )
         Export = self.env["lot.regulator.export"].with_user(reader)
         self.assertFalse(Export.search_read([("id", "=", export.id)], ["file_data"]))
@@ -108,12 +102,11 @@ class TestAttacks(TransactionCase):
         )
         report.action_print()
         self.assertTrue(report.file_data)
-        reader = new_test_user(
+        reader = company_user(
             self.env,
-            login="attack_eu_reader_nord",
-            groups="lot_recall.group_recall_user",
-            company_id=self.nord.id,
-            company_ids=[Command.set(self.nord.ids)],
+            "attack_eu_reader_nord",
+            "lot_recall.group_recall_user",
+            self.nord,
         )
         Report = self.env["lot.eu.trace.report"].with_user(reader)
         self.assertFalse(Report.search_read([("id", "=", report.id)], ["file_data"]))

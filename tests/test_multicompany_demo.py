@@ -1,21 +1,19 @@
-from odoo.tests import TransactionCase, tagged
+from odoo.addons.lot_traceability.tests.common import DemoCompaniesCase
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
-class TestMultiCompanyDemo(TransactionCase):
+class TestMultiCompanyDemo(DemoCompaniesCase):
     """The demo's second company, its warehouse, lots and user, behind the company walls."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         ref = cls.env.ref
-        cls.main = ref("base.main_company")
-        cls.nord = ref("lot_traceability.company_nord")
         cls.warehouse = ref("lot_traceability.warehouse_nord")
         cls.nord_user = ref("lot_traceability.user_nord")
         cls.admin = ref("base.user_admin")
         cls.nord_cookies = ref("lot_traceability.lot_nord_cookies_1")
-        cls.cake = ref("lot_traceability.lot_cake_1")
 
     def _trace(self, user, lot, companies=None):
         """The downstream trace of ``lot`` as computed for ``user`` from the lot's form."""

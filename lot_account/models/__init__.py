@@ -1,4 +1,5 @@
 from . import account_move
+from . import account_move_line
 from . import lot_cogs_allocation
 from . import product_category
 from . import product_template
@@ -6,5 +7,4 @@ from . import res_company
 from . import res_config_settings
 from . import stock_move
 from . import stock_lot
-from . import demo_scenario
 from . import lot_recall

@@ -57,11 +57,3 @@ class AccountMove(models.Model):
         self.env["lot.cogs.allocation"].sudo().search(
             [("invoice_line_id", "in", self.line_ids.ids)]
         ).unlink()
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    lot_cogs_allocation_ids = fields.One2many(
-        "lot.cogs.allocation", "invoice_line_id", string="Lots Invoiced"
-    )

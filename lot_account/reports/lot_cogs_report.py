@@ -17,6 +17,9 @@ class LotCogsReport(models.Model):
     anglo-saxon accounting, automated valuation) shared among its lots by their cost
     (quantity x unit cost), so that the report adds up to the COGS accounts to the cent;
     products without a COGS journal item are valued at quantity x unit cost.
+
+    Built with ``_table_query`` (see the lot_traceability readme, DEVELOP.md): a read-only list over
+    the posted invoices, always current, filtered and grouped by the database.
     """
 
     _name = "lot.cogs.report"

@@ -31,6 +31,9 @@ class LotValuationReconciliation(models.TransientModel):
     valuation: the value of the valuation layers of their products, by lot (products valued
     by lot) or not, against the balance of the account's posted journal items, with the
     product and lot of every difference.
+
+    Transient rows computed on request (see the lot_traceability readme, DEVELOP.md):
+    the figures are those of the date the user asks for, in the user's companies.
     """
 
     _name = "lot.valuation.reconciliation"

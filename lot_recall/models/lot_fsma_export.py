@@ -68,8 +68,6 @@ SELECT p.id, p.name, p.origin, p.return_id, t.code, t.warehouse_id
  WHERE p.id = ANY(%(pickings)s) AND p.company_id = ANY(%(companies)s)
 """
 
-_PICKING_COLUMNS = ("id", "name", "origin", "return_id", "code", "warehouse_id")
-
 _PRODUCTIONS_SQL = """
 SELECT mo.id, mo.name, mo.origin, t.warehouse_id
   FROM mrp_production mo
@@ -270,13 +268,11 @@ class LotFsmaExport(models.AbstractModel):
                 where,
             )
         )
-        columns = [column.name for column in self.env.cr.description]
-        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+        return self.env.cr.dictfetchall()
 
     def _fetch_moves(self, query, company_ids, **params):
         self.env.cr.execute(query, {**params, "companies": company_ids})
-        columns = [column.name for column in self.env.cr.description]
-        return {row[0]: dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()}
+        return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     def _warehouse_addresses(self, lines, company_ids):
         """{warehouse id: id of its address (else its company's)} of the lines' warehouses."""
@@ -347,15 +343,14 @@ class LotFsmaExport(models.AbstractModel):
             _LOT_ORIGINS_SQL,
             {"lots": lot_ids, "companies": company_ids, "origin_kinds": _ORIGIN_KINDS},
         )
-        columns = [column.name for column in cr.description]
-        origins = {row[0]: dict(zip(columns, row, strict=True)) for row in cr.fetchall()}
+        origins = {row["lot_id"]: row for row in cr.dictfetchall()}
         # Partners and orders of every line and of every lot's origin, in one query.
         lines = {line["id"]: line for line, _cte, _role in classified}
         classify_lines(self.env, [*lines.values(), *origins.values()])
 
         picking_ids = {line["picking_id"] for line in lines.values() if line["picking_id"]}
         cr.execute(_PICKINGS_SQL, {"pickings": list(picking_ids), "companies": company_ids})
-        pickings = {row[0]: dict(zip(_PICKING_COLUMNS, row, strict=True)) for row in cr.fetchall()}
+        pickings = {row["id"]: row for row in cr.dictfetchall()}
         production_ids = {
             move["production_id"] or move["raw_material_production_id"]
             for move in moves.values()

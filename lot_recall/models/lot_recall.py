@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.addons.lot_fefo.tools.expiry import day_start_utc
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
+from odoo.addons.lot_traceability.tools.sql import insert_rows
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
 
@@ -756,7 +757,8 @@ class LotRecall(models.Model):
             if partner_id:
                 totals[partner_id][0] += move["quantity"]
                 totals[partner_id][1] += 1
-        self._insert_rows(
+        insert_rows(
+            self.env,
             "lot.recall.customer",
             [
                 {
@@ -774,7 +776,8 @@ class LotRecall(models.Model):
             "SELECT partner_id, id FROM lot_recall_customer WHERE recall_id = %s", [self.id]
         )
         customer_of = dict(self.env.cr.fetchall())
-        self._insert_rows(
+        insert_rows(
+            self.env,
             "lot.recall.delivery",
             [
                 {
@@ -788,7 +791,8 @@ class LotRecall(models.Model):
                 for move in deliveries
             ],
         )
-        self._insert_rows(
+        insert_rows(
+            self.env,
             "lot.recall.lot",
             [
                 {"recall_id": self.id, "lot_id": lot_id, "depth": depth}
@@ -832,37 +836,6 @@ class LotRecall(models.Model):
             )
             self.env[model].invalidate_model()
         self.invalidate_recordset(["delivery_line_ids", "customer_ids", "lot_line_ids"])
-
-    def _insert_rows(self, model_name, rows):
-        """Insert scope lines in one statement, one array per column.
-
-        A real recall reaches tens of thousands of deliveries: the ORM's ``create`` takes
-        seconds for them, this a fraction of it. The rows hold every required column
-        (defaults included); the model's cache is left to the caller to invalidate.
-        """
-        if not rows:
-            return
-        model = self.env[model_name]
-        values = {column: [row[column] for row in rows] for column in rows[0]}
-        if model._log_access:
-            now = self.env.cr.now()
-            values.update(
-                create_uid=[self.env.uid] * len(rows),
-                write_uid=[self.env.uid] * len(rows),
-                create_date=[now] * len(rows),
-                write_date=[now] * len(rows),
-            )
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) SELECT * FROM unnest(%s)",
-                SQL.identifier(model._table),
-                SQL(", ").join(SQL.identifier(column) for column in values),
-                SQL(", ").join(
-                    SQL(f"%s::{model._fields[column].column_type[1]}[]", array)
-                    for column, array in values.items()
-                ),
-            )
-        )
 
     # ------------------------------------------------------------------ workflow
 

@@ -162,9 +162,9 @@ class LotRecallCustomer(models.Model):
                 _RETURNED_SQL,
                 {"lot_ids": recall.affected_lot_ids.ids, "company_id": recall.company_id.id},
             )
-            columns = [column.name for column in self.env.cr.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
-            rows = [row for row in rows if row["kind"] in CUSTOMER_RETURN_KINDS]
+            rows = [
+                row for row in self.env.cr.dictfetchall() if row["kind"] in CUSTOMER_RETURN_KINDS
+            ]
             classify_lines(self.env, rows)
             self.env.cr.execute(
                 _COMMERCIAL_PARTNERS_SQL, [list({row["customer_id"] for row in rows} - {False})]

@@ -6,11 +6,11 @@ from urllib.parse import quote
 import pytz
 from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_recall.models.lot_epcis_export import event_hash, event_hash_input
-from odoo.addons.lot_traceability.tests.flow_common import FlowCase
+from odoo.addons.lot_traceability.tests.common import FlowCase
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .regulator_export_common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
+from .common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
 
 BASE = "https://trace.example.com"
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

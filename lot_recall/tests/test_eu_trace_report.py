@@ -9,8 +9,7 @@ from odoo.addons.lot_traceability.tools import timezones
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .recall_common import RecallCase
-from .regulator_export_common import RegulatorExportCommon
+from .common import RecallCase, RegulatorExportCommon
 
 REPORT = "lot_recall.action_report_lot_eu_trace"
 

@@ -8,13 +8,13 @@ from urllib.parse import quote
 
 import openpyxl
 from odoo import Command, fields
-from odoo.addons.lot_traceability.tests.flow_common import FlowCase
+from odoo.addons.lot_traceability.tests.common import FlowCase, company_user
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .regulator_export_common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
+from .common import RegulatorExportCommon, assert_valid_epcis, with_check_digit
 
 HEADER = [
     "Event ID",
@@ -246,12 +246,11 @@ class TestFsmaExport(RegulatorExportCommon):
 
     def test_other_companies_lots_and_lines_are_left_out(self):
         other = self.env["res.company"].create({"name": "Other Fresh Co"})
-        user = new_test_user(
+        user = company_user(
             self.env,
-            login="fsma_other",
-            groups="stock.group_stock_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
+            "fsma_other",
+            "stock.group_stock_user",
+            other,
         )
         self.assertEqual(self.fsma.with_user(user)._events(self.lots.ids), [])
         stock_user = new_test_user(self.env, login="fsma_stock", groups="stock.group_stock_user")
@@ -320,11 +319,11 @@ class TestFsmaExport(RegulatorExportCommon):
             }
         )
         recall.action_compute_scope()
-        both = new_test_user(
+        both = company_user(
             self.env,
-            login="fsma_wall_ab",
-            groups="lot_recall.group_recall_user",
-            company_ids=[Command.set((self.company | other).ids)],
+            "fsma_wall_ab",
+            "lot_recall.group_recall_user",
+            (self.company | other),
         )
         recall = recall.with_user(both).with_context(allowed_company_ids=(self.company | other).ids)
         action = recall.action_open_regulator_export()
@@ -338,12 +337,11 @@ class TestFsmaExport(RegulatorExportCommon):
 
     def test_epcis_identifiers_follow_each_company_settings(self):
         other, vendor, _customer = self._other_company_flows()
-        user_b = new_test_user(
+        user_b = company_user(
             self.env,
-            login="epcis_company_b",
-            groups="stock.group_stock_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
+            "epcis_company_b",
+            "stock.group_stock_user",
+            other,
         )
         epcis_b = self.env["lot.epcis.export"].with_user(user_b)
         # Company B has no private domain: its export is refused, naming what lacks an id.

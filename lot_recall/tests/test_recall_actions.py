@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .recall_common import RecallCase
+from .common import RecallCase
 
 
 @tagged("post_install", "-at_install")

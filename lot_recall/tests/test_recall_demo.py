@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import Form, tagged
 
-from .recall_common import RecallCase
+from .common import RecallCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import MOVEMENT_KINDS
 from odoo.tests import tagged
 
 from ..models.lot_recall_lot import lot_effectiveness
-from .recall_common import RecallCase
+from .common import RecallCase
 
 
 def balance_row(**quantities):

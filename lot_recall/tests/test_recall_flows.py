@@ -1,6 +1,6 @@
 from odoo import Command
-from odoo.addons.lot_traceability.tests.flow_common import FlowCase
-from odoo.tests import new_test_user, tagged
+from odoo.addons.lot_traceability.tests.common import FlowCase, company_user
+from odoo.tests import tagged
 
 
 @tagged("post_install", "-at_install")
@@ -11,12 +11,11 @@ class TestRecallFlows(FlowCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
+        cls.manager = company_user(
             cls.env,
-            login="flow_recall_manager",
-            groups="lot_recall.group_recall_manager,stock.group_production_lot",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+            "flow_recall_manager",
+            "lot_recall.group_recall_manager,stock.group_production_lot",
+            cls.env.company,
         )
 
     def _scoped(self, lots):

@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .recall_common import RecallCase
+from .common import RecallCase
 
 
 @tagged("post_install", "-at_install")

@@ -5,8 +5,7 @@ import json
 
 from odoo.tests import Form, tagged
 
-from .recall_common import RecallCase
-from .regulator_export_common import assert_valid_epcis
+from .common import RecallCase, assert_valid_epcis
 
 
 @tagged("post_install", "-at_install")

@@ -4,8 +4,9 @@ A pattern is literal text with tokens in braces, e.g. ``{code}-{yy}{doy}-{seq:4}
 The number of ``{seq:N}`` comes from an ``ir.sequence`` with the *standard* implementation (a
 PostgreSQL sequence: concurrent transactions never get the same number). Resets use the
 sequence's date ranges (``use_date_range``): one range per year, month or day, created by
-``ir.sequence._create_date_range_seq`` extended below. A counter is created on first use,
-safely when several transactions start it at once (``LotNumberingRule._counter_name``).
+``ir.sequence._create_date_range_seq`` (extended in ``ir_sequence.py``). A counter is created
+on first use, safely when several transactions start it at once
+(``LotNumberingRule._counter_name``).
 """
 
 import calendar
@@ -15,7 +16,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import timezones
+from ..tools import gs1, timezones
 
 # GS1 lot numbers (AI 10) hold at most 20 characters of the GS1 "AI encodable character set 82".
 GS1_LOT_MAX_LENGTH = 20
@@ -43,16 +44,6 @@ CHECK_METHODS = ("mod10", "luhn")
 _TOKEN_RE = re.compile(r"\{([^{}]*)\}")
 
 
-def gs1_mod10(digits):
-    """GS1 mod-10 check digit of a string of digits (as for GTIN, SSCC).
-
-    From the rightmost digit leftwards, the digits are weighted 3, 1, 3, 1...; the check digit
-    brings the weighted sum to the next multiple of 10.
-    """
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str((10 - total % 10) % 10)
-
-
 def luhn(digits):
     """Luhn (ISO/IEC 7812) check digit of a string of digits."""
     total = 0
@@ -66,7 +57,7 @@ def luhn(digits):
     return str((10 - total % 10) % 10)
 
 
-CHECK_FUNCTIONS = {"mod10": gs1_mod10, "luhn": luhn}
+CHECK_FUNCTIONS = {"mod10": gs1.gtin_check_digit, "luhn": luhn}
 
 # First key of the advisory lock taken while a counter is created (second key: the rule).
 COUNTER_LOCK_KEY = 0x4C4F54  # "LOT"
@@ -754,71 +745,3 @@ class LotNumberingRule(models.Model):
                     )
                 )
             rule.preview = "\n".join(names)
-
-
-class LotNumberingRuleSequence(models.Model):
-    _name = "lot.numbering.rule.sequence"
-    _description = "Lot Numbering Counter per Product"
-    _order = "rule_id, product_id"
-
-    rule_id = fields.Many2one(
-        "lot.numbering.rule", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    product_id = fields.Many2one(
-        "product.product", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    sequence_id = fields.Many2one("ir.sequence", required=True, ondelete="cascade", readonly=True)
-    number_next_actual = fields.Integer(
-        related="sequence_id.number_next_actual", string="Next Number (without restart)"
-    )
-
-    _sql_constraints = [
-        (
-            "rule_product_uniq",
-            "unique(rule_id, product_id)",
-            "A product has only one counter per lot numbering rule.",
-        ),
-    ]
-
-
-class IrSequence(models.Model):
-    _inherit = "ir.sequence"
-
-    def _create_date_range_seq(self, date):
-        """Create the period of a lot numbering sequence: a year, month or day.
-
-        The period is the reset of the lot numbering rule owning the sequence (never a
-        context key a client could send for another sequence); lot numbering creates the
-        range when a counter is first used (see ``LotNumberingRule._counter_name``).
-        """
-        rule = (
-            self.env["lot.numbering.rule"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    "|",
-                    ("sequence_id", "in", self.ids),
-                    ("product_sequence_ids.sequence_id", "in", self.ids),
-                ],
-                limit=1,
-            )
-        )
-        reset = rule.reset
-        if reset not in ("yearly", "monthly", "daily"):
-            return super()._create_date_range_seq(date)
-        self.ensure_one()
-        date = fields.Date.to_date(date)
-        date_from, date_to = period_bounds(date, reset)
-        return (
-            self.env["ir.sequence.date_range"]
-            .sudo()
-            .create(
-                {
-                    "sequence_id": self.id,
-                    "date_from": date_from,
-                    "date_to": date_to,
-                    "number_next": 1,
-                }
-            )
-        )

@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
-from .flow_common import FlowCase
+from .common import FlowCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,9 +3,10 @@ import io
 import zipfile
 
 import openpyxl
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+
+from .common import company_user
 
 
 @tagged("post_install", "-at_install")
@@ -213,12 +214,11 @@ class TestLotGenealogy(TransactionCase):
             .with_company(company_b)
             .create({"name": "RYE-001", "product_id": product.id, "company_id": company_b.id})
         )
-        user_a = new_test_user(
+        user_a = company_user(
             self.env,
-            login="trace_user_a",
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=self.env.company.id,
-            company_ids=[Command.set(self.env.company.ids)],
+            "trace_user_a",
+            "stock.group_stock_user,stock.group_production_lot",
+            self.env.company,
         )
         genealogy_a = self.genealogy.with_user(user_a)
         with self.assertRaises(AccessError):
@@ -291,12 +291,11 @@ class TestLotGenealogy(TransactionCase):
             2,
         )
         users = {
-            company: new_test_user(
+            company: company_user(
                 self.env,
-                login=f"trace_stock_user_{company.id}",
-                groups="stock.group_stock_user,stock.group_production_lot",
-                company_id=company.id,
-                company_ids=[Command.set(company.ids)],
+                f"trace_stock_user_{company.id}",
+                "stock.group_stock_user,stock.group_production_lot",
+                company,
             )
             for company in (company_a, company_b)
         }

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from . import test_lot_genealogy
+from .common import company_user
 
 
 @tagged("post_install", "-at_install")
@@ -15,12 +16,11 @@ class TestLotGenealogyGraph(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user = new_test_user(
+        cls.user = company_user(
             cls.env,
-            login="graph_stock_user",
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+            "graph_stock_user",
+            "stock.group_stock_user,stock.group_production_lot",
+            cls.env.company,
         )
         cls.lot = {
             lot.name: lot

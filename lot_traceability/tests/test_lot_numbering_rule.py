@@ -5,8 +5,10 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
-from ..models.lot_numbering_rule import gs1_mod10, luhn
-from ..models.stock_lot_naming import LOT_NAMES_MAX_COUNT
+from ..models.lot_numbering_rule import luhn
+from ..models.stock_lot import LOT_NAMES_MAX_COUNT
+from ..tools.gs1 import gtin_check_digit
+from .common import company_user
 
 
 @tagged("post_install", "-at_install")
@@ -120,9 +122,9 @@ class TestLotNumberingRule(TransactionCase):
 
     def test_check_character_functions(self):
         # GS1 examples: GTIN-13 6291041500213, GTIN-13 4006381333931, SSCC 376104250021234569
-        self.assertEqual(gs1_mod10("629104150021"), "3")
-        self.assertEqual(gs1_mod10("400638133393"), "1")
-        self.assertEqual(gs1_mod10("37610425002123456"), "9")
+        self.assertEqual(gtin_check_digit("629104150021"), "3")
+        self.assertEqual(gtin_check_digit("400638133393"), "1")
+        self.assertEqual(gtin_check_digit("37610425002123456"), "9")
         # Luhn: the classic 79927398713
         self.assertEqual(luhn("7992739871"), "3")
         self.assertEqual(luhn("001"), "8")
@@ -340,12 +342,11 @@ class TestLotNumberingRule(TransactionCase):
 
     def _user(self, login, groups="stock.group_stock_user", company=None):
         company = company or self.company
-        return new_test_user(
+        return company_user(
             self.env,
-            login=login,
-            groups=groups,
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
+            login,
+            groups,
+            company,
         )
 
     def _generate(self, user, rule, count=3, **params):
@@ -636,7 +637,8 @@ class TestLotNumberingRule(TransactionCase):
         self.assertFalse(wizard.lot_name)
         wizard.action_generate_production_text()
         expected = [
-            f"OVEN2506-{number}{gs1_mod10(f'2506{number}')}" for number in ("001", "002", "003")
+            f"OVEN2506-{number}{gtin_check_digit(f'2506{number}')}"
+            for number in ("001", "002", "003")
         ]
         self.assertEqual(wizard.production_text.split("\n"), expected)
         wizard.action_prepare()

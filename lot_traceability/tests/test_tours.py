@@ -1,5 +1,6 @@
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import company_user
 
 
 @tagged("post_install", "-at_install")
@@ -54,12 +55,11 @@ class TestTours(HttpCase):
         self.assertEqual(lot.origin_country_id.code, "FR")
 
     def test_genealogy_graph_from_a_lot_form(self):
-        user = new_test_user(
+        user = company_user(
             self.env,
-            login="graph_tour_user",
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=self.env.company.id,
-            company_ids=[Command.set(self.env.company.ids)],
+            "graph_tour_user",
+            "stock.group_stock_user,stock.group_production_lot",
+            self.env.company,
         )
         flour = self.env["stock.lot"].search([("name", "=", "RM-FLR-001")])
         self.start_tour(

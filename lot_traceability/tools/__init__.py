@@ -1,1 +1,1 @@
-from . import gs1, move_kinds, spreadsheet, timezones
+from . import gs1, move_kinds, spreadsheet, sql, timezones

@@ -19,7 +19,8 @@ class LotTrace(models.TransientModel):
     """A lot genealogy, upstream or downstream, as lines users can filter, group and export.
 
     Computed with the companies of the user who made it, it is read only by that user
-    (record rules).
+    (record rules). Transient rows computed on request (see the readme, DEVELOP.md): the
+    lines depend on the lots and the direction the user asks for.
     """
 
     _name = "lot.trace"

@@ -17,7 +17,8 @@ class LotAccountDemo(models.AbstractModel):
     @api.model
     def _run_valued_flows(self):
         """Buy, make, sell and return lots of the demo bakery in automated valuation."""
-        ref = self._demo_ref
+        ref = self.env.ref
+        flows = self.env["lot.traceability.demo"]
         self._purchase(
             "lot_traceability.supp_golden_fields",
             [("lot_account.lot_flour_3", 60, 0.95), ("lot_account.lot_sugar_2", 40, 1.30)],
@@ -26,7 +27,7 @@ class LotAccountDemo(models.AbstractModel):
         self._purchase("lot_traceability.supp_sunny_hen", [("lot_account.lot_eggs_3", 300, 0.27)])
         self._purchase("lot_traceability.supp_sunny_hen", [("lot_account.lot_eggs_4", 300, 0.35)])
         for cake_lot, egg_lot in (("lot_cake_3", "lot_eggs_3"), ("lot_cake_4", "lot_eggs_4")):
-            self._produce(
+            flows._produce(
                 ref("lot_traceability.bom_cake"),
                 ref(f"lot_account.{cake_lot}"),
                 100,
@@ -40,19 +41,16 @@ class LotAccountDemo(models.AbstractModel):
         # Two cake lots of different costs on one order, shipped in two deliveries, each
         # invoiced; a second order partly returned and credited.
         cake_3, cake_4 = ref("lot_account.lot_cake_3"), ref("lot_account.lot_cake_4")
-        order = self._sell("lot_traceability.cust_corner_bakery", cake_3.product_id, 120)
-        self._deliver(order, [(cake_3, 80), (cake_4, 20)])
+        order = self._sell(ref("lot_traceability.cust_corner_bakery"), cake_3.product_id, 120)
+        self._ship(order, [(cake_3, 80), (cake_4, 20)])
         self._invoice(order)
-        self._deliver(order, [(cake_4, 20)])
+        self._ship(order, [(cake_4, 20)])
         self._invoice(order)
-        order = self._sell("lot_traceability.cust_hotel_lumiere", cake_4.product_id, 50)
-        delivery = self._deliver(order, [(cake_4, 50)])
+        order = self._sell(ref("lot_traceability.cust_hotel_lumiere"), cake_4.product_id, 50)
+        delivery = self._ship(order, [(cake_4, 50)])
         self._invoice(order)
-        self._return(delivery, [(cake_4, 10)])
+        flows._return(delivery, [(cake_4, 10)])
         self._invoice(order)
-
-    def _demo_ref(self, xmlid):
-        return self.env.ref(xmlid)
 
     def _release(self, lots):
         """Release the lots a product's quality release holds in quarantine at receipt."""
@@ -62,10 +60,10 @@ class LotAccountDemo(models.AbstractModel):
 
     def _purchase(self, partner, lines):
         """Order, receive and bill (lot xmlid, quantity, unit price) from a vendor."""
-        lots = [(self._demo_ref(xmlid), qty, price) for xmlid, qty, price in lines]
+        lots = [(self.env.ref(xmlid), qty, price) for xmlid, qty, price in lines]
         order = self.env["purchase.order"].create(
             {
-                "partner_id": self._demo_ref(partner).id,
+                "partner_id": self.env.ref(partner).id,
                 "order_line": [
                     Command.create(
                         {
@@ -91,49 +89,17 @@ class LotAccountDemo(models.AbstractModel):
         order.invoice_ids.action_post()
         return order
 
-    def _produce(self, bom, lot, quantity, components):
-        """Manufacture ``quantity`` into ``lot`` from (lot, quantity) pairs of components."""
-        production = self.env["mrp.production"].create(
-            {
-                "product_id": bom.product_id.id,
-                "bom_id": bom.id,
-                "product_qty": quantity,
-                "product_uom_id": bom.product_uom_id.id,
-            }
-        )
-        production.action_confirm()
-        production.write({"lot_producing_id": lot.id, "qty_producing": quantity})
-        production._set_qty_producing()
-        self.env["lot.traceability.demo"]._set_lines(production.move_raw_ids, components)
-        production.button_mark_done()
-        return production
-
-    def _return(self, picking, lots):
-        """Return (lot, quantity) pairs of a delivery, to be credited to the customer."""
-        wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
-        )
-        quantities = {lot.product_id: qty for lot, qty in lots}
-        for line in wizard.product_return_moves:
-            line.write({"quantity": quantities.get(line.product_id, 0), "to_refund": True})
-        returned = wizard._create_return()
-        returned.action_confirm()
-        self.env["lot.traceability.demo"]._set_lines(returned.move_ids, lots)
-        returned.button_validate()
-        return returned
-
-    def _sell(self, partner, product, quantity):
+    def _sell(self, partner, product, quantity, price_unit=None):
+        """A confirmed sale order of ``quantity`` of ``product`` (at its sales price)."""
         order = self.env["sale.order"].create(
             {
-                "partner_id": self._demo_ref(partner).id,
+                "partner_id": partner.id,
                 "order_line": [
                     Command.create(
                         {
                             "product_id": product.id,
                             "product_uom_qty": quantity,
-                            "price_unit": product.list_price,
+                            "price_unit": product.list_price if price_unit is None else price_unit,
                         }
                     )
                 ],
@@ -142,14 +108,17 @@ class LotAccountDemo(models.AbstractModel):
         order.action_confirm()
         return order
 
-    def _deliver(self, order, lots):
+    def _ship(self, order, lots):
         """Ship (lot, quantity) pairs on the order's open delivery, leaving a backorder."""
         picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         self.env["lot.traceability.demo"]._set_lines(picking.move_ids, lots)
         picking.with_context(skip_backorder=True).button_validate()
         return picking
 
-    def _invoice(self, order):
+    def _invoice(self, order, quantity=None):
+        """Invoice what the order has to invoice (or ``quantity`` of it) and post it."""
         moves = order._create_invoices(final=True)
+        if quantity is not None:
+            moves.invoice_line_ids.quantity = quantity
         moves.action_post()
         return moves

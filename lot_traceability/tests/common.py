@@ -4,6 +4,31 @@ from odoo.tests import Form, TransactionCase, new_test_user
 from ..tools.move_kinds import DELIVERY_KINDS
 
 
+def company_user(env, login, groups, companies=None):
+    """A user of ``groups`` (comma-separated xmlids) allowed in ``companies`` only (default:
+    the current company), working in the first of them."""
+    companies = companies or env.company
+    return new_test_user(
+        env,
+        login=login,
+        groups=groups,
+        company_id=companies[0].id,
+        company_ids=[Command.set(companies.ids)],
+    )
+
+
+class DemoCompaniesCase(TransactionCase):
+    """The demo's two companies, the bakery and Bakery Nord, and its cake lot FG-CAK-001."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.main = ref("base.main_company")
+        cls.nord = ref("lot_traceability.company_nord")
+        cls.cake = ref("lot_traceability.lot_cake_1")
+
+
 class FlowCase(TransactionCase):
     """Stock flows built with Odoo's own operations (the demo scenario's helpers), checked
     as a warehouse user: trace, customers, mass balance."""
@@ -23,12 +48,11 @@ class FlowCase(TransactionCase):
 
     @classmethod
     def _stock_user(cls, login, *companies):
-        return new_test_user(
+        return company_user(
             cls.env,
-            login=login,
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=companies[0].id,
-            company_ids=[Command.set([company.id for company in companies])],
+            login,
+            "stock.group_stock_user,stock.group_production_lot",
+            cls.env["res.company"].union(*companies),
         )
 
     @classmethod
@@ -42,46 +66,23 @@ class FlowCase(TransactionCase):
         return cls.env["stock.lot"].create(dict({"name": name, "product_id": product.id}, **vals))
 
     def _receive(self, lot, qty, partner=None, warehouse=None):
-        warehouse = warehouse or self.warehouse
-        return self.demo._transfer(
-            warehouse.in_type_id,
-            partner or self.vendor,
-            self.suppliers,
-            warehouse.lot_stock_id,
-            [(lot, qty)],
-            5,
+        return self.demo._receive(
+            warehouse or self.warehouse, partner or self.vendor, [(lot, qty)], 5
         )
 
     def _deliver(self, lot, qty, partner=None, warehouse=None, days_ago=1):
-        warehouse = warehouse or self.warehouse
-        return self.demo._transfer(
-            warehouse.out_type_id,
-            partner or self.customer,
-            warehouse.lot_stock_id,
-            self.customers,
-            [(lot, qty)],
-            days_ago,
+        return self.demo._deliver(
+            warehouse or self.warehouse, partner or self.customer, [(lot, qty)], days_ago
         )
 
     def _produce(self, bom, lot, qty, components, byproducts=()):
         """Manufacture ``qty`` of ``lot`` from (lot, quantity in the product's unit) pairs,
         with by-products as (lot, quantity) pairs, in the companies of ``bom``'s
         environment."""
-        production = bom.env["mrp.production"].create(
-            {
-                "product_id": bom.product_tmpl_id.product_variant_id.id,
-                "bom_id": bom.id,
-                "product_qty": qty,
-            }
+        production = self.demo.with_env(bom.env)._produce(
+            bom, lot, qty, components, byproducts=byproducts
         )
-        production.action_confirm()
-        production.write({"lot_producing_id": lot.id, "qty_producing": qty})
-        production._set_qty_producing()
-        self.demo._set_lines(production.move_raw_ids, components)
-        if byproducts:
-            self.demo._set_lines(production.move_byproduct_ids, byproducts)
-        action = production.with_context(skip_expired=True).button_mark_done()
-        self.assertEqual(production.state, "done", action)
+        self.assertEqual(production.state, "done")
         return production
 
     def _trace(self, lot, direction="downstream", user=None):

@@ -22,21 +22,15 @@ class LotTraceabilityDemo(models.AbstractModel):
         main = self.env.ref("stock.warehouse0")
         depot = ref("warehouse_depot")
         stock = main.lot_stock_id
-        suppliers = self.env.ref("stock.stock_location_suppliers")
-        customers = self.env.ref("stock.stock_location_customers")
 
         def lots(pairs):
             return [(ref(xmlid), qty) for xmlid, qty in pairs]
 
         def receive(partner, pairs, days_ago):
-            return self._transfer(
-                main.in_type_id, ref(partner), suppliers, stock, lots(pairs), days_ago
-            )
+            return self._receive(main, ref(partner), lots(pairs), days_ago)
 
         def deliver(partner, pairs, days_ago, ordered=None):
-            return self._transfer(
-                main.out_type_id, ref(partner), stock, customers, lots(pairs), days_ago, ordered
-            )
+            return self._deliver(main, ref(partner), lots(pairs), days_ago, ordered)
 
         def produce(bom, lot, qty, pairs, days_ago):
             return self._produce(ref(bom), ref(lot), qty, lots(pairs), days_ago)
@@ -165,8 +159,29 @@ class LotTraceabilityDemo(models.AbstractModel):
         self._set_date(picking, days_ago)
         return picking
 
-    def _return(self, picking, lots, days_ago):
-        """Return part of a validated delivery through Odoo's return wizard."""
+    def _receive(self, warehouse, partner, lots, days_ago):
+        """Receive (lot, quantity) pairs from a vendor into the warehouse's stock."""
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        return self._transfer(
+            warehouse.in_type_id, partner, suppliers, warehouse.lot_stock_id, lots, days_ago
+        )
+
+    def _deliver(self, warehouse, partner, lots, days_ago, ordered=None):
+        """Deliver (lot, quantity) pairs from the warehouse's stock to a customer."""
+        customers = self.env.ref("stock.stock_location_customers")
+        return self._transfer(
+            warehouse.out_type_id,
+            partner,
+            warehouse.lot_stock_id,
+            customers,
+            lots,
+            days_ago,
+            ordered,
+        )
+
+    def _return(self, picking, lots, days_ago=None):
+        """Return part of a validated picking through Odoo's return wizard (dated
+        ``days_ago``, or now)."""
         wizard = (
             self.env["stock.return.picking"]
             .with_context(active_id=picking.id, active_model="stock.picking")
@@ -179,14 +194,16 @@ class LotTraceabilityDemo(models.AbstractModel):
         returned.action_confirm()
         self._set_lines(returned.move_ids, lots)
         returned.with_context(skip_expired=True).button_validate()
-        self._set_date(returned, days_ago)
+        if days_ago is not None:
+            self._set_date(returned, days_ago)
         return returned
 
-    def _produce(self, bom, lot, qty, components, days_ago):
-        """Manufacture ``qty`` of the BoM's product into ``lot`` from (lot, quantity) pairs."""
+    def _produce(self, bom, lot, qty, components, days_ago=None, byproducts=()):
+        """Manufacture ``qty`` of the BoM's product into ``lot`` from (lot, quantity) pairs
+        of components and of by-products, dated ``days_ago`` (or now)."""
         production = self.env["mrp.production"].create(
             {
-                "product_id": bom.product_id.id,
+                "product_id": (bom.product_id or bom.product_tmpl_id.product_variant_id).id,
                 "bom_id": bom.id,
                 "product_qty": qty,
                 "product_uom_id": bom.product_uom_id.id,
@@ -196,7 +213,11 @@ class LotTraceabilityDemo(models.AbstractModel):
         production.write({"lot_producing_id": lot.id, "qty_producing": qty})
         production._set_qty_producing()
         self._set_lines(production.move_raw_ids, components)
+        if byproducts:
+            self._set_lines(production.move_byproduct_ids, byproducts)
         production.with_context(skip_expired=True).button_mark_done()
+        if days_ago is None:
+            return production
         date = self._backdate(days_ago)
         production.with_context(force_date=True).write(
             {"date_start": date - timedelta(hours=2), "date_finished": date}
