@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, groupby
 
 from ..tools import expiry
-from ..tools.status import USABLE_STATUSES
+from ..tools.status import OPEN_STATUSES, USABLE_STATUSES
 
 # Products are swept in batches of about this many done lot move lines.
 BATCH_LINES = 200_000
@@ -18,8 +18,6 @@ BATCH_LINES = 200_000
 QUANTITY_EPSILON = 1e-6
 # On-hand quantities are reported with this many decimals.
 QUANTITY_DIGITS = 6
-# Statuses usable by every partner and operation (restricted lots are checked per delivery).
-OPEN_STATUSES = tuple(status for status in USABLE_STATUSES if status != "restricted")
 
 
 class LotFefoComplianceReport(models.Model):

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from ..tools.status import LOT_STATUSES, USABLE_STATUSES
-from .status_common import LotStatusCase
+from .common import LotStatusCase
 
 STATUSES = [key for key, _label in LOT_STATUSES]
 
