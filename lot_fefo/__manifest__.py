@@ -17,7 +17,7 @@
         "security/lot_fefo_security.xml",
         "security/ir.model.access.csv",
         "data/lot_expiry_mail_template.xml",
-        "data/lot_expiry_cron.xml",
+        "data/ir_cron_data.xml",
         "data/product_removal_data.xml",
         "wizards/lot_status_change_views.xml",
         "wizards/lot_unusable_scrap_views.xml",

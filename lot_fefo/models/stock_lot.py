@@ -1,5 +1,4 @@
 import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero, split_every
 from odoo.tools.misc import clean_context
 
-from ..tools import expiry
+from ..tools import expiry, jobs
 from ..tools.status import LOT_STATUSES, OPEN_STATUSES, USABLE_STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -627,7 +626,7 @@ class StockLot(models.Model):
             for batch in split_every(EXPIRY_BATCH, lots.ids, lots.browse):
                 batch._lot_expire_batch()
                 done += len(batch)
-                self._lot_expiry_commit(done, total - done)
+                jobs.commit_batch(self.env, done, total - done)
         for company in companies:
             try:
                 with self.env.cr.savepoint():
@@ -635,14 +634,7 @@ class StockLot(models.Model):
             except Exception:
                 _logger.exception("Expiry alerts of company %s failed; skipped.", company.name)
             done += 1
-            self._lot_expiry_commit(done, total - done)
-
-    def _lot_expiry_commit(self, done, remaining):
-        """Report the job's progress and commit the work done so far (not in tests), so
-        that a later failure or time-out does not undo it."""
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            jobs.commit_batch(self.env, done, total - done)
 
     # ------------------------------------------------------------------ expiring lots
 
