@@ -44,6 +44,7 @@
             "lot_fefo/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
     "application": False,
 }
