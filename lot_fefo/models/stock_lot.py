@@ -190,6 +190,7 @@ class StockLot(models.Model):
                 )
             )
 
+    @api.readonly
     def action_lot_status_change(self):
         """Open the status change wizard on these lots; the target status may be given in
         the context key ``lot_status`` (buttons of the lot form)."""
