@@ -151,14 +151,7 @@ class LotFefoComplianceReport(models.Model):
                 self._lot_fefo_rebuild_batch(company, warehouses, product_ids, context)
             jobs.commit_batch(self.env, done, len(batches) - done)
         products = [pid for batch in self._lot_fefo_product_batches(company) for pid in batch]
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM %s WHERE warehouse_id = ANY(%s) AND product_id <> ALL(%s)",
-                SQL.identifier(self._table),
-                warehouses.ids,
-                products,
-            )
-        )
+        self._lot_fefo_delete(warehouses, SQL("product_id <> ALL(%s)", products))
         company.write(
             {"lot_fefo_compliance_queued": False, "lot_fefo_compliance_done_product_id": 0}
         )
@@ -168,17 +161,23 @@ class LotFefoComplianceReport(models.Model):
     def _lot_fefo_rebuild_batch(self, company, warehouses, product_ids, context):
         """Replace the rows of these products in ``company``'s warehouses by the violations
         of their whole history, and move the company's watermark past them."""
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM %s WHERE warehouse_id = ANY(%s) AND product_id = ANY(%s)",
-                SQL.identifier(self._table),
-                warehouses.ids,
-                product_ids,
-            )
-        )
+        self._lot_fefo_delete(warehouses, SQL("product_id = ANY(%s)", product_ids))
         self._lot_fefo_store(self._lot_fefo_sweep(product_ids, context))
         company.lot_fefo_compliance_done_product_id = product_ids[-1]
         company.flush_recordset(["lot_fefo_compliance_done_product_id"])
+
+    @api.model
+    def _lot_fefo_delete(self, warehouses, products_condition):
+        """Delete the rows of these warehouses whose product meets ``products_condition``
+        (SQL)."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE warehouse_id = ANY(%s) AND %s",
+                SQL.identifier(self._table),
+                warehouses.ids,
+                products_condition,
+            )
+        )
 
     @api.model
     def _lot_fefo_check_deliveries(self, lines):

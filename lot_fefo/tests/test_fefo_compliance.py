@@ -390,8 +390,10 @@ class TestFefoCompliance(FefoReservationCase):
         with self.assertRaises(AccessError):
             self.Report.with_user(stock_user).action_recompute()
         self.assertFalse(self.company.lot_fefo_compliance_queued)
+        other_company = self.env["res.company"].create({"name": "FC Other Company"})
         self.Report.with_user(manager).action_recompute()
         self.assertTrue(self.company.lot_fefo_compliance_queued)
+        self.assertFalse(other_company.lot_fefo_compliance_queued, "only the user's companies")
         self.assertEqual(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
         )
