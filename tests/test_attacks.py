@@ -34,7 +34,7 @@ class TestAttacks(DemoCompaniesCase):
         status = self.cake.lot_status
         env = self.env(user=self.quality)
         wizards = [
-            env["lot.expired.scrap"].create(
+            env["lot.unusable.scrap"].create(
                 {"lot_ids": [Command.set(self.cake.ids)], "reason": "Main's secret reason"}
             ),
             env["lot.status.change"].create(

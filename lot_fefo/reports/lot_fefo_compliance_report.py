@@ -9,8 +9,8 @@ from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS, classi
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, groupby
 
-from ..tools import expiry
-from ..tools.status import USABLE_STATUSES
+from ..tools import expiry, jobs
+from ..tools.status import OPEN_STATUSES, USABLE_STATUSES
 
 # Products are swept in batches of about this many done lot move lines.
 BATCH_LINES = 200_000
@@ -18,8 +18,6 @@ BATCH_LINES = 200_000
 QUANTITY_EPSILON = 1e-6
 # On-hand quantities are reported with this many decimals.
 QUANTITY_DIGITS = 6
-# Statuses usable by every partner and operation (restricted lots are checked per delivery).
-OPEN_STATUSES = tuple(status for status in USABLE_STATUSES if status != "restricted")
 
 
 class LotFefoComplianceReport(models.Model):
@@ -37,9 +35,9 @@ class LotFefoComplianceReport(models.Model):
 
     Rows are written when deliveries are validated (``_lot_fefo_check_deliveries``,
     with the stock and the lot statuses of that moment) and rebuilt from the whole
-    history by ``_lot_fefo_refresh`` (at installation, or by a stock manager), which
-    replays the done lot move lines in the order they were done and reads the lots'
-    current statuses.
+    history by the background job ``_lot_fefo_compliance_job`` (queued at installation,
+    or by a stock manager), which replays the done lot move lines in the order they were
+    done and reads the lots' current statuses.
     """
 
     _name = "lot.fefo.compliance.report"
@@ -84,24 +82,102 @@ class LotFefoComplianceReport(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_recompute(self):
-        """Rebuild the report from the whole history, with the lots' current statuses
-        (stock managers; about a minute per million move lines)."""
+        """Queue the rebuild of the report from the whole history, with the lots' current
+        statuses, for the current companies (stock managers). The background job
+        ``_lot_fefo_compliance_job`` does it in batches (about a minute per million move
+        lines): the button answers at once."""
         if not self.env.user.has_group("stock.group_stock_manager"):
             raise AccessError(
                 self.env._("Only inventory administrators can recompute the FEFO compliance.")
             )
-        self._lot_fefo_refresh()
-        return {"type": "ir.actions.client", "tag": "reload"}
+        self._lot_fefo_queue(self.env.companies)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The FEFO compliance is being recomputed in the background; reload the "
+                    "report in a few minutes."
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _lot_fefo_queue(self, companies=None):
+        """Queue the rebuild of these companies' rows (default: every active company) and
+        wake the background job up."""
+        if companies is None:
+            companies = self.env["res.company"].sudo().search([("active", "=", True)])
+        companies.sudo().write(
+            {"lot_fefo_compliance_queued": True, "lot_fefo_compliance_done_product_id": 0}
+        )
+        self.env.ref("lot_fefo.ir_cron_lot_fefo_compliance").sudo()._trigger()
 
     @api.model
     def _lot_fefo_refresh(self):
-        """Replace the rows by the violations found in the whole history, for every
-        company. Returns the number of rows."""
-        report = self.sudo()
-        violations = report._lot_fefo_violations()
-        report.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(self._table)))
-        report._lot_fefo_store(violations)
-        return len(violations)
+        """Rebuild the rows of every company now, as the background job does."""
+        self._lot_fefo_queue()
+        self._lot_fefo_compliance_job()
+
+    @api.model
+    def _lot_fefo_compliance_job(self):
+        """Background job: rebuild the rows of each queued company from the whole history,
+        a batch of products at a time (``_lot_fefo_rebuild_batch``), each batch committed
+        with the company's watermark (the last product done). After a crash the job resumes
+        after the watermark; a batch replaces its products' rows, so nothing is counted
+        twice."""
+        companies = (
+            self.env["res.company"].sudo().search([("lot_fefo_compliance_queued", "=", True)])
+        )
+        for company in companies:
+            report = self.sudo().with_company(company).with_context(allowed_company_ids=company.ids)
+            report._lot_fefo_rebuild_company(company)
+
+    @api.model
+    def _lot_fefo_rebuild_company(self, company):
+        """Rebuild the rows of ``company``'s warehouses after its watermark, batch by batch,
+        then remove the rows of products that no longer have dated lot moves."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT id FROM stock_warehouse WHERE company_id = %s", [company.id])
+        warehouses = self.env["stock.warehouse"].browse(row[0] for row in self.env.cr.fetchall())
+        context = self._lot_fefo_context(warehouses)
+        batches = self._lot_fefo_product_batches(
+            company, company.lot_fefo_compliance_done_product_id
+        )
+        for done, product_ids in enumerate(batches, 1):
+            with self.env.cr.savepoint():
+                self._lot_fefo_rebuild_batch(company, warehouses, product_ids, context)
+            jobs.commit_batch(self.env, done, len(batches) - done)
+        products = [pid for batch in self._lot_fefo_product_batches(company) for pid in batch]
+        self._lot_fefo_delete(warehouses, SQL("product_id <> ALL(%s)", products))
+        company.write(
+            {"lot_fefo_compliance_queued": False, "lot_fefo_compliance_done_product_id": 0}
+        )
+        jobs.commit_batch(self.env, len(batches), 0)
+
+    @api.model
+    def _lot_fefo_rebuild_batch(self, company, warehouses, product_ids, context):
+        """Replace the rows of these products in ``company``'s warehouses by the violations
+        of their whole history, and move the company's watermark past them."""
+        self._lot_fefo_delete(warehouses, SQL("product_id = ANY(%s)", product_ids))
+        self._lot_fefo_store(self._lot_fefo_sweep(product_ids, context))
+        company.lot_fefo_compliance_done_product_id = product_ids[-1]
+        company.flush_recordset(["lot_fefo_compliance_done_product_id"])
+
+    @api.model
+    def _lot_fefo_delete(self, warehouses, products_condition):
+        """Delete the rows of these warehouses whose product meets ``products_condition``
+        (SQL)."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE warehouse_id = ANY(%s) AND %s",
+                SQL.identifier(self._table),
+                warehouses.ids,
+                products_condition,
+            )
+        )
 
     @api.model
     def _lot_fefo_check_deliveries(self, lines):
@@ -197,24 +273,6 @@ class LotFefoComplianceReport(models.Model):
     # ------------------------------------------------------------------ computation
 
     @api.model
-    def _lot_fefo_violations(self):
-        """[(move line id, warehouse id, customer id, earlier lot id, its quantity, days
-        difference)]
-        over the whole history."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT DISTINCT warehouse_id FROM stock_location WHERE warehouse_id IS NOT NULL"
-        )
-        warehouses = self.env["stock.warehouse"].browse(row[0] for row in self.env.cr.fetchall())
-        if not warehouses:
-            return []
-        context = self._lot_fefo_context(warehouses)
-        violations = []
-        for product_ids in self._lot_fefo_product_batches():
-            violations += self._lot_fefo_sweep(product_ids, context)
-        return violations
-
-    @api.model
     def _lot_fefo_context(self, warehouses):
         """What a check needs besides the stock: the warehouses' time zones and the
         minimum shelf life rules (cached as they are read)."""
@@ -227,9 +285,9 @@ class LotFefoComplianceReport(models.Model):
         }
 
     @api.model
-    def _lot_fefo_product_batches(self):
-        """Ids of the products with expiration dates that have done lot move lines, in
-        lists of about ``BATCH_LINES`` lines."""
+    def _lot_fefo_product_batches(self, company, after=0):
+        """Ids of the products with expiration dates that have done lot move lines in
+        ``company``, above ``after``, in ascending lists of about ``BATCH_LINES`` lines."""
         self.env.cr.execute(
             """
             SELECT line.product_id, COUNT(*)
@@ -238,9 +296,11 @@ class LotFefoComplianceReport(models.Model):
               JOIN product_template template
                 ON template.id = product.product_tmpl_id AND template.use_expiration_date
              WHERE line.state = 'done' AND line.lot_id IS NOT NULL
+               AND line.company_id = %s AND line.product_id > %s
           GROUP BY line.product_id
           ORDER BY line.product_id
-            """
+            """,
+            [company.id, after],
         )
         batches, batch, size = [], [], 0
         for product_id, count in self.env.cr.fetchall():
@@ -365,7 +425,9 @@ class LotFefoComplianceReport(models.Model):
 
     @api.model
     def _lot_fefo_sweep(self, product_ids, context):
-        """Violations among the deliveries of these products (see the class docstring).
+        """Violations among the deliveries of these products (see the class docstring):
+        [(move line id, warehouse id, customer id, earlier lot id, its quantity, days
+        difference)].
 
         Per product and warehouse, the lines are replayed in the order they were done
         (``StockTimeline``); after the lines of one moment, each delivery of that moment
@@ -394,7 +456,7 @@ class LotFefoComplianceReport(models.Model):
 
     @api.model
     def _lot_fefo_store(self, violations):
-        """Insert the rows of these violations (see ``_lot_fefo_violations``)."""
+        """Insert the rows of these violations (see ``_lot_fefo_sweep``)."""
         cr = self.env.cr
         if violations:
             line_ids, warehouse_ids, partner_ids, lot_ids, quantities, differences = map(

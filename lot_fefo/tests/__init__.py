@@ -3,7 +3,7 @@ from . import test_shelf_life
 from . import test_expiry_definition
 from . import test_expiry_alerts
 from . import test_expiry_handling
-from . import test_expired_scrap
+from . import test_unusable_scrap
 from . import test_inherited_expiry
 from . import test_lot_status
 from . import test_status_enforcement

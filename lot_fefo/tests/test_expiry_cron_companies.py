@@ -3,10 +3,10 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from ..models import stock_lot_expiry_alert
-from .test_expiry_alerts import BRUSSELS, ExpiryCase
+from ..models import stock_lot
+from .common import BRUSSELS, ExpiryCase
 
-LOGGER = "odoo.addons.lot_fefo.models.stock_lot_expiry_alert"
+LOGGER = "odoo.addons.lot_fefo.models.stock_lot"
 
 
 @tagged("post_install", "-at_install")
@@ -137,7 +137,7 @@ class TestExpiryCronCompanies(ExpiryCase):
             progress.append((done, remaining))
 
         with (
-            patch.object(stock_lot_expiry_alert, "EXPIRY_BATCH", 2),
+            patch.object(stock_lot, "EXPIRY_BATCH", 2),
             patch.object(type(self.env["ir.cron"]), "_notify_progress", notify),
         ):
             self.Lot._lot_expiry_cron(now=self.now)

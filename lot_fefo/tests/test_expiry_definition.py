@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from ..tools import expiry
-from .fefo_common import AUCKLAND, BRUSSELS, FefoReservationCase
+from .common import AUCKLAND, BRUSSELS, FefoReservationCase
 
 # 2025-01-15 23:59 in Brussels, 2025-01-16 11:59 in Auckland
 BRUSSELS_BEFORE_MIDNIGHT = datetime(2025, 1, 15, 22, 59)

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..tools import expiry
-from .test_expiry_alerts import ExpiryCase
+from .common import ExpiryCase
 
 AUCKLAND = "Pacific/Auckland"
 

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from ..tools import expiry
-from .fefo_common import FefoReservationCase
+from .common import FefoReservationCase
 
 NEW_YORK = "America/New_York"
 LAST_DAY = date(2025, 1, 15)

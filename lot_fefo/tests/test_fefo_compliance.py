@@ -1,11 +1,13 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ..reports import lot_fefo_compliance_report
 from ..tools import expiry
-from .fefo_common import AUCKLAND, BRUSSELS, FefoReservationCase
+from .common import AUCKLAND, BRUSSELS, FefoReservationCase
 
 
 @tagged("post_install", "-at_install")
@@ -335,5 +337,99 @@ class TestFefoCompliance(FefoReservationCase):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
-        self.assertEqual(self.Report.with_user(manager).action_recompute()["tag"], "reload")
+        self.assertEqual(
+            self.Report.with_user(manager).action_recompute()["tag"], "display_notification"
+        )
+        self.Report._lot_fefo_compliance_job()
         self.assertEqual(len(self.Report.search([("product_id", "=", self.yogurt.id)])), 2)
+
+    # ------------------------------------------------------------------ background job
+
+    def _history(self):
+        """Two products with FEFO violations in the past: one batch each below."""
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
+        cream = self._product("FC Cream")
+        early, late = self._lot(cream, "FC-C1", 5), self._lot(cream, "FC-C2", 15)
+        self._receive(early, 4, 6)
+        self._receive(late, 4, 6)
+        self._ship([(late, 2)], 3)
+        self._ship([(late, 1)], 1)
+        return self.yogurt | cream
+
+    def _all_rows(self, products):
+        rows = self.Report.search([("product_id", "in", products.ids)])
+        return sorted(
+            (r.move_line_id.id, r.earlier_lot_id.id, r.earlier_quantity, r.days_difference)
+            for r in rows
+        )
+
+    def test_recompute_is_queued_for_the_background_job(self):
+        """The button answers at once: it queues the recompute of the user's company and
+        triggers the cron, which rebuilds the rows; a stock user cannot queue it."""
+        products = self._history()
+        self.env.cr.execute("DELETE FROM lot_fefo_compliance_report")
+        self.Report.invalidate_model()
+        cron = self.env.ref("lot_fefo.ir_cron_lot_fefo_compliance")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        manager = new_test_user(
+            self.env,
+            login="fc_queue_manager",
+            groups="stock.group_stock_manager,stock.group_production_lot",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        stock_user = new_test_user(
+            self.env,
+            login="fc_queue_user",
+            groups="stock.group_stock_user,stock.group_production_lot",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.Report.with_user(stock_user).action_recompute()
+        self.assertFalse(self.company.lot_fefo_compliance_queued)
+        other_company = self.env["res.company"].create({"name": "FC Other Company"})
+        self.Report.with_user(manager).action_recompute()
+        self.assertTrue(self.company.lot_fefo_compliance_queued)
+        self.assertFalse(other_company.lot_fefo_compliance_queued, "only the user's companies")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        self.assertFalse(self._all_rows(products))
+        self.Report._lot_fefo_compliance_job()
+        self.assertEqual(len(self._all_rows(products)), 3)
+        self.assertFalse(self.company.lot_fefo_compliance_queued)
+
+    def test_interrupted_recompute_resumes_without_duplicates(self):
+        """A job that fails in its second batch (the batch is rolled back, the first one
+        kept with the watermark) finishes on its next run with the rows of an
+        uninterrupted run, none twice."""
+        products = self._history()
+        self.Report._lot_fefo_refresh()
+        expected = self._all_rows(products)
+        self.assertEqual(len(expected), 3)
+        store = type(self.Report)._lot_fefo_store
+        calls = []
+
+        def crash_in_second_batch(report, violations):
+            store(report, violations)
+            calls.append(len(violations))
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+
+        self.Report._lot_fefo_queue(self.company)
+        with (
+            patch.object(lot_fefo_compliance_report, "BATCH_LINES", 1),
+            patch.object(type(self.Report), "_lot_fefo_store", crash_in_second_batch),
+            self.assertRaisesRegex(RuntimeError, "worker killed"),
+        ):
+            self.Report._lot_fefo_compliance_job()
+        self.assertTrue(self.company.lot_fefo_compliance_queued)
+        self.assertTrue(self.company.lot_fefo_compliance_done_product_id)
+        with patch.object(lot_fefo_compliance_report, "BATCH_LINES", 1):
+            self.Report._lot_fefo_compliance_job()
+        self.assertEqual(self._all_rows(products), expected)
+        self.assertFalse(self.company.lot_fefo_compliance_queued)
+        self.assertEqual(self.company.lot_fefo_compliance_done_product_id, 0)

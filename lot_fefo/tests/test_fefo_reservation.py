@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.tests import tagged
 
 from ..tools import expiry
-from .fefo_common import BRUSSELS, FefoReservationCase
+from .common import BRUSSELS, FefoReservationCase
 
 
 @tagged("post_install", "-at_install")

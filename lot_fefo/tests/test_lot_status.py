@@ -4,8 +4,9 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from ..hooks import fill_quant_lot_status
 from ..tools.status import LOT_STATUSES, USABLE_STATUSES
-from .status_common import LotStatusCase
+from .common import LotStatusCase
 
 STATUSES = [key for key, _label in LOT_STATUSES]
 
@@ -336,3 +337,27 @@ class TestLotStatus(LotStatusCase):
         self.assertEqual(pickings.picking_type_id, self.warehouse.int_type_id | depot.int_type_id)
         self.assertEqual(self.lot_b.product_qty, 10, "other lots stay where they are")
         self.assertIn(pickings[0].name, self.lot_a.message_ids[0].body)
+
+    # ------------------------------------------------------------------ installation
+
+    def _quant_statuses(self, quants):
+        self.env.cr.execute(
+            "SELECT lot_status FROM stock_quant WHERE id = ANY(%s) ORDER BY id", [quants.ids]
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_pre_init_hook_fills_the_status_of_existing_quants(self):
+        """At installation one UPDATE gives each quant its lot's status, whether the column
+        exists already (emptied here) or not (dropped here)."""
+        self._set_status(self.lot_a, "blocked")
+        quants = self.Quant.search([("lot_id", "in", (self.lot_a | self.lot_b).ids)], order="id")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_quant SET lot_status = NULL WHERE id = ANY(%s)", [quants.ids]
+        )
+        fill_quant_lot_status(self.env.cr)
+        self.assertEqual(self._quant_statuses(quants), ["blocked", "released"])
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute("ALTER TABLE stock_quant DROP COLUMN lot_status")
+            fill_quant_lot_status(self.env.cr)
+            self.assertEqual(self._quant_statuses(quants), ["blocked", "released"])

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..tools import expiry
-from .fefo_common import AUCKLAND, BRUSSELS, FefoReservationCase
+from .common import AUCKLAND, BRUSSELS, FefoReservationCase
 
 
 @tagged("post_install", "-at_install")

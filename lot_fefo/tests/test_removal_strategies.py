@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .fefo_common import FefoReservationCase
+from .common import FefoReservationCase
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from .fefo_common import FefoReservationCase
+from .common import FefoReservationCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,8 +2,8 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.stock_move_line_status import AUTO_RESERVE
-from .status_common import LotStatusCase
+from ..models.stock_move import AUTO_RESERVE
+from .common import LotStatusCase
 
 NOT_USABLE = ("quarantine", "blocked", "recalled", "expired")
 
@@ -39,6 +39,28 @@ class TestStatusEnforcement(LotStatusCase):
         """Replace the lines of ``moves`` by one line of ``lot``, as a user would."""
         moves._do_unreserve()
         return self.env["stock.move.line"].create(self._line_vals(moves, lot, qty, picked=picked))
+
+    def _pick_for_customer(self, name):
+        """The pick step of a two-step delivery of 5 units to the customer."""
+        group = self.env["procurement.group"].create({"name": name, "partner_id": self.customer.id})
+        Procurement = self.env["procurement.group"].Procurement
+        self.env["procurement.group"].run(
+            [
+                Procurement(
+                    self.product,
+                    5,
+                    self.product.uom_id,
+                    self.customers,
+                    name,
+                    name,
+                    self.company,
+                    {"warehouse_id": self.warehouse, "group_id": group},
+                )
+            ]
+        )
+        return self.env["stock.picking"].search(
+            [("group_id", "=", group.id), ("picking_type_id", "=", self.warehouse.pick_type_id.id)]
+        )
 
     # ------------------------------------------------------------------ ship
 
@@ -110,27 +132,7 @@ class TestStatusEnforcement(LotStatusCase):
 
     def test_picking_a_lot_for_delivery_is_refused_in_a_pick_step(self):
         self.warehouse.delivery_steps = "pick_ship"
-        group = self.env["procurement.group"].create(
-            {"name": "ST order", "partner_id": self.customer.id}
-        )
-        Procurement = self.env["procurement.group"].Procurement
-        self.env["procurement.group"].run(
-            [
-                Procurement(
-                    self.product,
-                    5,
-                    self.product.uom_id,
-                    self.customers,
-                    "ST order",
-                    "ST order",
-                    self.company,
-                    {"warehouse_id": self.warehouse, "group_id": group},
-                )
-            ]
-        )
-        pick = self.env["stock.picking"].search(
-            [("group_id", "=", group.id), ("picking_type_id", "=", self.warehouse.pick_type_id.id)]
-        )
+        pick = self._pick_for_customer("ST order")
         self.assertEqual(len(pick), 1)
         self._set_status(self.lot_a, "quarantine")
         with self.assertRefused(
@@ -142,6 +144,42 @@ class TestStatusEnforcement(LotStatusCase):
         self._set_lines(pick.move_ids, self.lot_a, 5)
         pick.button_validate()
         self.assertEqual(pick.state, "done")
+
+    def test_pick_step_same_rule_by_hand_and_by_reservation(self):
+        """One walker of move chains: a lot restricted to the warehouse's deliveries is
+        allowed in a pick step by automatic reservation as by a line chosen by hand."""
+        self.warehouse.delivery_steps = "pick_ship"
+        self._set_status(self.lot_b, "blocked")
+        self._set_status(self.lot_a, "restricted", picking_types=self.warehouse.out_type_id)
+        reserved = self._pick_for_customer("ST order 1")
+        reserved.action_assign()
+        self.assertEqual(
+            [(line.lot_id, line.quantity) for line in reserved.move_line_ids], [(self.lot_a, 5)]
+        )
+        by_hand = self._pick_for_customer("ST order 2")
+        self._set_lines(by_hand.move_ids, self.lot_a, 5)
+        by_hand.button_validate()
+        self.assertEqual(by_hand.state, "done")
+
+    def test_cancelled_downstream_move_is_not_followed(self):
+        """A lot restricted to the operation type of a cancelled next move is refused by
+        hand as by automatic reservation; while that move is in use, both allow it."""
+        self._set_status(self.lot_b, "blocked")
+        self._set_status(self.lot_a, "restricted", picking_types=self.warehouse.int_type_id)
+        delivery = self._delivery()
+        cancelled = self._picking(self.warehouse.int_type_id)
+        cancelled.action_cancel()
+        delivery.move_ids.move_dest_ids = cancelled.move_ids
+        delivery.action_assign()
+        self.assertFalse(delivery.move_line_ids)
+        with self.assertRefused(UserError, "ST-A of ST Honey is Restricted to"):
+            self._set_lines(delivery.move_ids, self.lot_a, 5)
+        delivery.move_ids.move_dest_ids = self._picking(self.warehouse.int_type_id).move_ids
+        delivery.action_assign()
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lot_a)
+        self._set_lines(delivery.move_ids, self.lot_a, 5)
+        delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
 
     def test_marking_a_reserved_line_picked_is_refused_for_a_quarantined_lot(self):
         delivery = self._delivery()

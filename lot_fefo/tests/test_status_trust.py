@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .status_common import LotStatusCase
+from .common import LotStatusCase
 
 
 @tagged("post_install", "-at_install")

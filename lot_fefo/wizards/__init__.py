@@ -1,2 +1,2 @@
-from . import lot_expired_scrap
+from . import lot_unusable_scrap
 from . import lot_status_change

@@ -1,9 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools.status import LOT_STATUSES
-
-# statuses for which the wizard offers to move the stock to the quarantine location
-RELOCATABLE_STATUSES = ("quarantine", "blocked", "recalled")
+from ..tools.status import LOT_STATUSES, RELOCATABLE_STATUSES
 
 
 class LotStatusChange(models.TransientModel):

@@ -42,6 +42,18 @@ class ResCompany(models.Model):
         "that has one.",
     )
 
+    # the FEFO compliance rebuild queued for this company (lot.fefo.compliance.report)
+    lot_fefo_compliance_queued = fields.Boolean(
+        string="FEFO Compliance Recompute Queued", readonly=True, copy=False
+    )
+    lot_fefo_compliance_done_product_id = fields.Integer(
+        string="FEFO Compliance Recomputed up to Product",
+        readonly=True,
+        copy=False,
+        help="Watermark of the queued recompute: the rows of the products up to this id "
+        "are rebuilt; the job resumes after it.",
+    )
+
     @api.constrains("lot_expiry_alert_horizons")
     def _check_lot_expiry_alert_horizons(self):
         for company in self:

@@ -2,15 +2,15 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
-SCRAPPABLE_STATUSES = ("expired", "recalled", "blocked")
+from ..tools.status import SCRAPPABLE_STATUSES
 
 
-class LotExpiredScrap(models.TransientModel):
+class LotUnusableScrap(models.TransientModel):
     """Scrap the on-hand stock of expired (or recalled, blocked) lots: one validated
     ``stock.scrap`` per lot and location, valued by stock_account like any scrap."""
 
-    _name = "lot.expired.scrap"
-    _description = "Scrap Expired Lots"
+    _name = "lot.unusable.scrap"
+    _description = "Scrap Unusable Lots"
 
     lot_ids = fields.Many2many(
         "stock.lot",
@@ -24,7 +24,7 @@ class LotExpiredScrap(models.TransientModel):
         help="Written as the source document of the scrap orders.",
     )
     line_ids = fields.One2many(
-        "lot.expired.scrap.line",
+        "lot.unusable.scrap.line",
         "wizard_id",
         string="Stock to Scrap",
         compute="_compute_line_ids",
@@ -182,11 +182,11 @@ class LotExpiredScrap(models.TransientModel):
         return action
 
 
-class LotExpiredScrapLine(models.TransientModel):
-    _name = "lot.expired.scrap.line"
-    _description = "Scrap Expired Lots: Stock Line"
+class LotUnusableScrapLine(models.TransientModel):
+    _name = "lot.unusable.scrap.line"
+    _description = "Scrap Unusable Lots: Stock Line"
 
-    wizard_id = fields.Many2one("lot.expired.scrap", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one("lot.unusable.scrap", required=True, ondelete="cascade")
     lot_id = fields.Many2one("stock.lot", required=True)
     lot_status = fields.Selection(related="lot_id.lot_status")
     product_id = fields.Many2one(related="lot_id.product_id")

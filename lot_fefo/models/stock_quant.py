@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare, groupby
 
-from ..tools.status import USABLE_STATUSES
+from ..tools.status import OPEN_STATUSES, USABLE_STATUSES
 from .product_removal import BY_PACKAGE, FEWEST_LOTS, FMFO
 
 # Tie-break among quants whose removal, expiration and incoming dates are equal: the
@@ -227,8 +227,7 @@ class StockQuant(models.Model):
         restricted lots listing one of the partners or operation types). It reads the
         quant's stored ``lot_status`` (empty only without lot) and the restriction
         tables, never the lots, so a search costs the same whatever the number of lots."""
-        open_statuses = [status for status in USABLE_STATUSES if status != "restricted"]
-        usable = [("lot_status", "in", [*open_statuses, False])]
+        usable = [("lot_status", "in", [*OPEN_STATUSES, False])]
         if "restricted" not in USABLE_STATUSES or not (partner_ids or picking_type_ids):
             return usable
         Lot = self.env["stock.lot"]

@@ -2,41 +2,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-# Context key set while Odoo reserves automatically: those lines are filtered by the
-# reservation rules (stock_quant_reservation.py), not refused here. Its value is a tuple,
-# which no client can send (JSON-RPC and XML-RPC give lists).
-AUTO_RESERVE_CONTEXT = "lot_status_auto_reserve"
-AUTO_RESERVE = ("lot_fefo", "auto_reserve")
-# a move chain (pick -> pack -> ship) is followed this many steps for its operation types
-MAX_CHAIN_STEPS = 10
-
-
-class StockMove(models.Model):
-    _inherit = "stock.move"
-
-    def _update_reserved_quantity(
-        self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
-    ):
-        return super(
-            StockMove, self.with_context(**{AUTO_RESERVE_CONTEXT: AUTO_RESERVE})
-        )._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
-
-    def _lot_status_picking_types(self):
-        """Operation types a restricted lot of this move may be listed for: the move's, the
-        warehouse's delivery type for its pick and pack steps (in Odoo 18 the next steps
-        are only pushed once a step is done) and those of the moves it already feeds."""
-        self.ensure_one()
-        picking_types = self.picking_type_id
-        warehouse = picking_types.warehouse_id
-        if picking_types and picking_types in (warehouse.pick_type_id | warehouse.pack_type_id):
-            picking_types |= warehouse.out_type_id
-        dests = self.move_dest_ids
-        for _step in range(MAX_CHAIN_STEPS):
-            if not dests:
-                break
-            picking_types |= dests.picking_type_id
-            dests = dests.move_dest_ids
-        return picking_types
+from .stock_move import AUTO_RESERVE, AUTO_RESERVE_CONTEXT
 
 
 class StockMoveLine(models.Model):
@@ -101,7 +67,7 @@ class StockMoveLine(models.Model):
                 ml._lot_status_operation()
                 and not ml.lot_id._lot_usable_for(
                     ml._lot_status_partner(),
-                    ml.move_id._lot_status_picking_types()
+                    ml.move_id._lot_move_chain()[1]
                     if ml.move_id
                     else ml.picking_id.picking_type_id,
                 )

@@ -1,11 +1,6 @@
 from odoo import models
 
 
-class ProductTemplate(models.Model):
-    _name = "product.template"
-    _inherit = ["product.template", "lot.shelf.life.mixin"]
-
-
 class ProductProduct(models.Model):
     _inherit = "product.product"
 

@@ -1,11 +1,11 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .test_expiry_alerts import ExpiryCase
+from .common import ExpiryCase
 
 
 @tagged("post_install", "-at_install")
-class TestExpiredScrap(ExpiryCase):
+class TestUnusableScrap(ExpiryCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -42,7 +42,7 @@ class TestExpiredScrap(ExpiryCase):
     def _wizard(self, lots, user=None, reason="Expired, destroyed"):
         env = self.env(user=user) if user else self.env
         form = Form(
-            env["lot.expired.scrap"].with_context(active_model="stock.lot", active_ids=lots.ids)
+            env["lot.unusable.scrap"].with_context(active_model="stock.lot", active_ids=lots.ids)
         )
         form.reason = reason
         return form
@@ -194,19 +194,19 @@ class TestExpiredScrap(ExpiryCase):
     def test_access(self):
         stock_user = new_test_user(self.env, "ex_scrap_user", groups="stock.group_stock_user")
         with self.assertRaises(AccessError):
-            self.env["lot.expired.scrap"].with_user(stock_user).create({"reason": "x"})
+            self.env["lot.unusable.scrap"].with_user(stock_user).create({"reason": "x"})
         # a Lot Quality Manager who is not an inventory manager scraps, valued
         scraps = self._scraps(self._wizard(self.lot_y, user=self.user_q).save().action_scrap())
         self.assertEqual(scraps.create_uid, self.user_q)
         self.assertAlmostEqual(scraps.move_ids.stock_valuation_layer_ids.value, -16.0)
 
     def test_opened_from_menu_and_lot_form(self):
-        action = self.env.ref("lot_fefo.action_lot_expired_scrap")
+        action = self.env.ref("lot_fefo.action_lot_unusable_scrap")
         self.assertEqual(action.binding_model_id.model, "stock.lot")
-        menu = self.env.ref("lot_fefo.menu_lot_expired_scrap")
+        menu = self.env.ref("lot_fefo.menu_lot_unusable_scrap")
         self.assertEqual(menu.action, action)
         # from the menu: empty, lots chosen in the form
-        form = Form(self.env["lot.expired.scrap"])
+        form = Form(self.env["lot.unusable.scrap"])
         form.reason = "Expired"
         form.lot_ids.add(self.lot_y)
         self.assertEqual(len(form.line_ids), 1)

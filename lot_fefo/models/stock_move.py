@@ -16,8 +16,14 @@ ReservationRule = namedtuple(
 )
 # at most this many skipped lots are named in a move's unreserved reason
 REASON_MAX_LOTS = 3
-# a move chain (pick, pack, ship) is followed this many steps to its last move
+# a move chain (pick -> pack -> ship) is followed this many steps
 MAX_CHAIN_STEPS = 10
+# Context key set while Odoo reserves automatically: those lines are filtered by the
+# reservation rules (stock_quant.py), not refused by the status check of the move lines
+# (stock_move_line.py). Its value is a tuple, which no client can send (JSON-RPC and
+# XML-RPC give lists).
+AUTO_RESERVE_CONTEXT = "lot_status_auto_reserve"
+AUTO_RESERVE = ("lot_fefo", "auto_reserve")
 
 
 class StockMove(models.Model):
@@ -31,14 +37,25 @@ class StockMove(models.Model):
         "remaining shelf life) while this move stayed (partly) unreserved.",
     )
 
-    # ------------------------------------------------------------------ rules
+    # ------------------------------------------------------------------ move chain
 
-    def _lot_fefo_chain(self):
+    def _lot_move_chain(self):
         """``(last moves, operation types)`` of the chain this move feeds (pick -> pack ->
-        ship: the shipping moves, and the pick, pack and delivery types); the move itself
-        and its type when it feeds nothing. Cancelled moves are not followed."""
+        ship), the one walker of move chains, used by the status check of move lines and
+        by automatic reservation alike:
+
+        * the last moves: the shipping moves, or the move itself when it feeds nothing;
+        * the operation types a restricted lot of this move may be listed for: the move's,
+          the warehouse's delivery type for its pick and pack steps (in Odoo 18 the next
+          steps are only pushed once a step is done) and those of the moves it feeds.
+
+        Cancelled moves are not followed; at most ``MAX_CHAIN_STEPS`` steps are.
+        """
         self.ensure_one()
         final, picking_types = self, self.picking_type_id
+        warehouse = picking_types.warehouse_id
+        if picking_types and picking_types in (warehouse.pick_type_id | warehouse.pack_type_id):
+            picking_types |= warehouse.out_type_id
         dests = self.move_dest_ids
         for _step in range(MAX_CHAIN_STEPS):
             dests = dests.filtered(lambda m: m.state != "cancel")
@@ -48,6 +65,8 @@ class StockMove(models.Model):
             picking_types |= dests.picking_type_id
             dests = dests.move_dest_ids
         return final, picking_types
+
+    # ------------------------------------------------------------------ reservation rules
 
     def _lot_fefo_reservation_rule(self):
         """What an automatic reservation of this move may take.
@@ -77,7 +96,7 @@ class StockMove(models.Model):
         return rule
 
     def _lot_fefo_compute_reservation_rule(self):
-        final, picking_types = self._lot_fefo_chain()
+        final, picking_types = self._lot_move_chain()
         last = final[:1]
         date = max([fields.Datetime.now(), *final.mapped("date")])
         warehouse = (
@@ -113,12 +132,17 @@ class StockMove(models.Model):
         partners = rule.partner | rule.partner.commercial_partner_id
         return (rule.threshold, tuple(partners.ids), tuple(rule.picking_types.ids))
 
-    # ------------------------------------------------------------ reservation
+    # ------------------------------------------------------------------ reservation
 
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
-        move = self.with_context(lot_fefo_reserve=self._lot_fefo_context())
+        # first the move's reservation rule (context ``lot_fefo_reserve``, read by
+        # ``stock.quant._get_gather_domain``), then the mark that lets the lines created
+        # pass the status check: they hold only quants the rule allows
+        move = self.with_context(
+            lot_fefo_reserve=self._lot_fefo_context(), **{AUTO_RESERVE_CONTEXT: AUTO_RESERVE}
+        )
         return super(StockMove, move)._update_reserved_quantity(
             need, location_id, lot_id, package_id, owner_id, strict
         )
@@ -148,12 +172,18 @@ class StockMove(models.Model):
             memo.clear()
         return result
 
+    def _action_done(self, cancel_backorder=False):
+        """Record the deliveries that shipped a later-expiring lot than one on hand."""
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        self.env["lot.fefo.compliance.report"]._lot_fefo_check_deliveries(moves.move_line_ids)
+        return moves
+
     def _do_unreserve(self):
         result = super()._do_unreserve()
         self.filtered("lot_fefo_unreserved_reason").lot_fefo_unreserved_reason = False
         return result
 
-    # ------------------------------------------------------- unreserved reason
+    # ------------------------------------------------------------------ unreserved reason
 
     def _lot_fefo_update_unreserved_reason(self):
         """Set or clear ``lot_fefo_unreserved_reason`` on these moves after a reservation:
