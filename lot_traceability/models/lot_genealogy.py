@@ -120,6 +120,7 @@ class LotGenealogy(models.AbstractModel):
     _description = "Lot genealogy engine"
 
     @api.model
+    @api.readonly
     def trace(self, lot_ids, direction="downstream"):
         """Trace lots upstream or downstream.
 
@@ -221,6 +222,7 @@ class LotGenealogy(models.AbstractModel):
         return depths
 
     @api.model
+    @api.readonly
     def mass_balance(self, lot_ids):
         """Quantities in and out of each lot, what is on hand and what is unaccounted for.
 
