@@ -138,6 +138,25 @@ class CoreReport:
         return {"report_lines": shown, "lots": len(seen), "out_pickings": len(pickings)}
 
 
+def load_core_times(path, database, n_lines):
+    """Core times saved by an earlier run on the same data, else None."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as file:
+        saved = json.load(file)
+    if (saved.get("database"), saved.get("lines")) != (database, n_lines):
+        raise SystemExit(f"bench_trace: {path} holds core times of other data, remove it")
+    return saved["seconds"]
+
+
+def save_core_times(path, database, n_lines, core):
+    """Write core's time per trace (None when over the cap or skipped) for later runs."""
+    seconds = {f"{lot_id} {direction}": value for (lot_id, direction), value in core.items()}
+    with open(path, "w") as file:
+        json.dump({"database": database, "lines": n_lines, "seconds": seconds}, file, indent=1)
+    log(f"core times written to {path}")
+
+
 def run_engine(env, lot_id, direction):
     env.invalidate_all()
     started = time.perf_counter()
@@ -145,7 +164,7 @@ def run_engine(env, lot_id, direction):
     return time.perf_counter() - started, result
 
 
-def extra_upstream(env, lots, args):
+def extra_upstream(env, lots, args, with_core):
     """Informational: upstream traces of repack lots (three levels of production)."""
     log("")
     log(f"extra, not in the BENCH line: upstream of {len(lots)} repack lots")
@@ -161,7 +180,7 @@ def extra_upstream(env, lots, args):
         reached = len(result.get("lots") or ()) - 1
         line = f"  {lot['name']:<12} {lot['upstream_lots']:>4} lots: engine {engine * 1000:7.1f} ms"
         line += f" ({reached} lots)"
-        if not args.no_core:
+        if with_core:
             env.invalidate_all()
             started = time.perf_counter()
             try:
@@ -195,6 +214,12 @@ def main():
     parser.add_argument("--core-cap", type=float, default=120.0, help="seconds per core trace")
     parser.add_argument("--core-budget", type=float, default=1800.0, help="seconds for core")
     parser.add_argument("--no-core", action="store_true", help="skip Odoo's report")
+    parser.add_argument(
+        "--core-times",
+        metavar="FILE",
+        help="reuse core's times per trace from FILE when it exists (same database and "
+        "lines), else time core and write them there",
+    )
     parser.add_argument("--uid", type=int, default=2, help="user running the traces (admin)")
     args = parser.parse_args()
 
@@ -294,11 +319,13 @@ def main():
 
         # 3. Core report on the same traces, smallest downstream first.
         ratios, core, lot_ratios = {}, {}, []
+        saved = load_core_times(args.core_times, args.database, n_lines)
         if not args.no_core:
             log("")
             log(
                 f"core stock.traceability.report, fully unfolded, cap {args.core_cap:.0f} s per "
                 f"trace, budget {args.core_budget:.0f} s"
+                + (f"; times read from {args.core_times}" if saved else "")
             )
             report = CoreReport(env, args.core_cap)
             budget_end = time.perf_counter() + args.core_budget
@@ -306,6 +333,17 @@ def main():
             for lot in sorted(lots, key=lambda lot: (lot["delivery_lines"], lot["id"])):
                 for direction in DIRECTIONS:
                     key = lot["id"], direction
+                    if saved:
+                        core[key] = saved.get(f"{lot['id']} {direction}")
+                        if core[key] is None:
+                            log(f"  {lot['name']:<12} {direction:<10} not finished by core")
+                            continue
+                        ratios[key] = core[key] / ours[key]
+                        log(
+                            f"  {lot['name']:<12} {direction:<10} {core[key]:8.2f} s (saved); "
+                            f"engine {ours[key] * 1000:.1f} ms, ratio {ratios[key]:.0f}"
+                        )
+                        continue
                     if over_cap[direction] >= 2 or time.perf_counter() > budget_end:
                         core[key] = None
                         log(f"  {lot['name']:<12} {direction:<10} skipped")
@@ -333,6 +371,8 @@ def main():
                         f"{info['report_lines']} report lines{extra}; engine "
                         f"{ours[key] * 1000:.1f} ms, ratio {ratios[key]:.0f}"
                     )
+            if args.core_times and not saved:
+                save_core_times(args.core_times, args.database, n_lines, core)
             finished = len(ratios)
             log(f"core finished {finished}/{len(core)} traces within {args.core_cap:.0f} s")
             for lot in lots:
@@ -353,7 +393,7 @@ def main():
                         f" over {len(values)} traces"
                     )
         if data.get("upstream_lots"):
-            extra_upstream(env, data["upstream_lots"], args)
+            extra_upstream(env, data["upstream_lots"], args, not args.no_core and not saved)
         cr.rollback()
     core_ratio = f"{statistics.median(lot_ratios):.1f}" if lot_ratios else "n/a"
     log(f"BENCH trace lines={n_lines} p50_ms={p50:.1f} p95_ms={p95:.1f} core_ratio={core_ratio}")

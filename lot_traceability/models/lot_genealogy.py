@@ -3,7 +3,13 @@ from collections import defaultdict, deque
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..tools.move_kinds import MOVEMENT_KINDS, balance_groups, classify_lines, kind_sql
+from ..tools.move_kinds import (
+    CLASSIFIED_COLUMNS,
+    MOVEMENT_KINDS,
+    balance_groups,
+    classify_sql,
+    kind_sql,
+)
 
 # Every query keeps to the move lines and quants of the user's allowed companies
 # (``company_ids``): a lot without company (of a product shared between companies) is seen
@@ -12,7 +18,15 @@ from ..tools.move_kinds import MOVEMENT_KINDS, balance_groups, classify_lines, k
 # In ``stock_move_line_consume_rel`` a row (consume_line_id=O, produce_line_id=I) means that
 # output line O consumed input line I: manufacturing orders link finished lines to component
 # lines, unbuild orders link recovered component lines to the unbuilt finished line.
-_REACH_SQL = """
+#
+# One query walks the links from the given lots (``reach``: each lot once, so rework cycles
+# end) and returns the quantity of input lot consumed into each output lot among the lots
+# reached: an input line linked to several output lines of one product (a production
+# making several lots) is shared in proportion to their output; output lines of different
+# products (by-products, the components an unbuild recovers) each get the whole input line.
+# The links of each input line are read by index (``OFFSET 0`` keeps PostgreSQL, which
+# cannot foresee how many lots the walk reaches, from scanning every link).
+_EDGES_SQL = """
 WITH RECURSIVE reach(lot_id) AS (
         SELECT unnest(%(lot_ids)s::int[])
     UNION
@@ -24,16 +38,7 @@ WITH RECURSIVE reach(lot_id) AS (
           JOIN stock_move_line far ON far.id = rel.{far_col}
          WHERE far.state = 'done' AND far.lot_id IS NOT NULL
            AND far.company_id = ANY(%(company_ids)s)
-)
-SELECT lot_id FROM reach
-"""
-
-# Quantity of input lot consumed into each output lot: an input line linked to several
-# output lines of one product (a production making several lots) is shared in proportion
-# to their output; output lines of different products (by-products, the components an
-# unbuild recovers) each get the whole input line.
-_EDGES_SQL = """
-WITH link AS (
+), link AS (
     SELECT i.id AS in_id, i.lot_id AS in_lot, i.quantity_product_uom AS in_qty,
            o.id AS out_id, o.lot_id AS out_lot, o.product_id AS out_product,
            o.quantity_product_uom AS out_qty,
@@ -44,9 +49,14 @@ WITH link AS (
       JOIN stock_move_line i ON i.id = rel.produce_line_id
       JOIN stock_move_line o ON o.id = rel.consume_line_id
       JOIN stock_move om ON om.id = o.move_id
-     WHERE i.lot_id = ANY(%(lot_ids)s) AND o.lot_id = ANY(%(lot_ids)s)
-       AND i.state = 'done' AND o.state = 'done'
-       AND i.company_id = ANY(%(company_ids)s) AND o.company_id = ANY(%(company_ids)s)
+     WHERE rel.produce_line_id = ANY(ARRAY(
+               SELECT line.id
+                 FROM stock_move_line line
+                WHERE line.lot_id = ANY(ARRAY(SELECT lot_id FROM reach)) AND line.state = 'done'
+                  AND line.company_id = ANY(%(company_ids)s)
+           ))
+       AND o.lot_id IN (SELECT lot_id FROM reach) AND o.state = 'done'
+       AND o.company_id = ANY(%(company_ids)s)
 ), shared AS (
     SELECT link.*, SUM(out_qty) OVER (PARTITION BY in_id, out_product) AS out_total
       FROM link
@@ -60,9 +70,8 @@ SELECT in_lot, out_lot,
  GROUP BY in_lot, out_lot, kind
 """
 
-# Every done move line of the lots, with its kind. Moves and pickings are read by id
-# afterwards (``classify_lines``): joined here, PostgreSQL misjudges the rows of many lots
-# and scans them.
+# Every done move line of the lots, with its kind (partners and orders are added by
+# ``tools.move_kinds.classify_sql``).
 _MOVEMENTS_SQL = f"""
 SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_id,
        ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference, ml.company_id,
@@ -72,7 +81,6 @@ SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity, ml.move_i
   JOIN stock_location dst ON dst.id = ml.location_dest_id
  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
    AND ml.company_id = ANY(%(company_ids)s)
- ORDER BY ml.date, ml.id
 """
 
 # Quantities per lot and kind of movement, for the mass balance.
@@ -101,17 +109,18 @@ class LotGenealogy(models.AbstractModel):
     """Set-based genealogy engine: which lots a lot was made from or went into.
 
     Walks done move lines and Odoo's consumed-to-produced links (manufacturing and
-    unbuild orders) with one recursive PostgreSQL query per trace, then reads edges,
-    movements and stock of every reached lot with one query each. Cycles (rework) end
-    because each lot is visited once. Only the move lines and quants of the user's active
-    companies are read: a lot without company is traced by every company, each seeing
-    only its own movements and stock.
+    unbuild orders) with one recursive PostgreSQL query per trace, which also returns the
+    edges between the lots reached, then reads the classified movements and the stock of
+    those lots with one query each. Cycles (rework) end because each lot is visited once.
+    Only the move lines and quants of the user's active companies are read: a lot without
+    company is traced by every company, each seeing only its own movements and stock.
     """
 
     _name = "lot.genealogy"
     _description = "Lot genealogy engine"
 
     @api.model
+    @api.readonly
     def trace(self, lot_ids, direction="downstream"):
         """Trace lots upstream or downstream.
 
@@ -121,7 +130,7 @@ class LotGenealogy(models.AbstractModel):
         :return: dict with ``lots`` (id, depth), ``edges`` (input lot, output lot, quantity
             of the input lot in its product's unit, date, kind, order ids), ``movements``
             (every done move line of the reached lots with its kind, partners and orders,
-            see ``tools.move_kinds.classify_lines``) and ``on_hand`` (lot,
+            see ``tools.move_kinds.classify_sql``) and ``on_hand`` (lot,
             location, quantity)
         :raise AccessError: when the user may not read one of the lots
         """
@@ -130,8 +139,7 @@ class LotGenealogy(models.AbstractModel):
         roots = self._lot_readable_ids(lot_ids)
         self.env["stock.move.line"].flush_model()
         self.env["stock.quant"].flush_model()
-        reached = self._reach(roots, direction)
-        edges = self._edges(reached)
+        edges = self._edges(roots, direction)
         depths = self._depths(roots, edges, direction)
         params = self._params(depths)
         movements = self._movements(params)
@@ -165,22 +173,28 @@ class LotGenealogy(models.AbstractModel):
         """Query parameters: the lots, and the companies whose moves and stock may be read."""
         return {"lot_ids": list(lot_ids), "company_ids": self.env.companies.ids}
 
-    def _reach(self, lot_ids, direction):
-        """Ids of the lots reachable from ``lot_ids`` (included) in one direction."""
+    def _edges(self, root_ids, direction):
+        """Quantities of input lot consumed into output lot among the lots reachable from
+        ``root_ids`` (included) in one direction."""
         near, far = (
             ("produce_line_id", "consume_line_id")
             if direction == "downstream"
             else ("consume_line_id", "produce_line_id")
         )
-        self.env.cr.execute(_REACH_SQL.format(near_col=near, far_col=far), self._params(lot_ids))
-        return [lot_id for (lot_id,) in self.env.cr.fetchall()]
+        return self._fetch_dicts(
+            _EDGES_SQL.format(near_col=near, far_col=far), self._params(root_ids)
+        )
 
     def _movements(self, params):
-        """Done move lines of the lots, classified (``tools.move_kinds.classify_lines``)."""
-        return classify_lines(self.env, self._fetch_dicts(_MOVEMENTS_SQL, params))
-
-    def _edges(self, lot_ids):
-        return self._fetch_dicts(_EDGES_SQL, self._params(lot_ids))
+        """Done move lines of the lots, with their kind, partners and orders
+        (``tools.move_kinds``; False when unknown)."""
+        query = classify_sql(self.env, _MOVEMENTS_SQL) + " ORDER BY line.date, line.id"
+        rows = self._fetch_dicts(query, params)
+        for row in rows:
+            for column in CLASSIFIED_COLUMNS:
+                if row[column] is None:
+                    row[column] = False
+        return rows
 
     def _fetch_dicts(self, query, params):
         """Rows of ``query`` as dicts."""
@@ -207,6 +221,7 @@ class LotGenealogy(models.AbstractModel):
         return depths
 
     @api.model
+    @api.readonly
     def mass_balance(self, lot_ids):
         """Quantities in and out of each lot, what is on hand and what is unaccounted for.
 

@@ -340,6 +340,7 @@ class StockLot(models.Model):
         """Genealogy of these lots towards what was made from them and its customers."""
         return self._open_trace("downstream")
 
+    @api.readonly
     def action_lot_graph(self):
         """The genealogy graph of these lots, downstream (upstream from the graph)."""
         return self._lot_graph_action("downstream")
@@ -362,6 +363,7 @@ class StockLot(models.Model):
         trace.action_compute()
         return trace.action_view_customers()
 
+    @api.readonly
     def action_mass_balance(self):
         """These lots and every lot of their genealogy, with their mass balance."""
         genealogy = self.env["lot.genealogy"]

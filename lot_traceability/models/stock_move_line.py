@@ -349,11 +349,13 @@ class StockMoveLine(models.Model):
     def init(self):
         res = super().init()
         # Genealogy and mass balance read the done lines of given lots; core has no lot index.
+        # With company and id in it, the genealogy walk reads the index alone.
+        self.env.cr.execute("DROP INDEX IF EXISTS stock_move_line_done_lot_id_index")
         create_index(
             self.env.cr,
-            "stock_move_line_done_lot_id_index",
+            "stock_move_line_done_lot_index",
             self._table,
-            ["lot_id"],
+            ["lot_id", "company_id", "id"],
             where="state = 'done' AND lot_id IS NOT NULL",
         )
         return res

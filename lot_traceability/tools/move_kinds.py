@@ -11,8 +11,9 @@ regulator exports, FEFO compliance) classifies move lines here, in two steps:
          JOIN stock_location dst ON dst.id = ml.location_dest_id
         WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND ml.company_id = ANY(%s)
 
-2. In Python, ``classify_lines(env, rows)`` adds the partners and orders of those rows with
-   one query on their moves (by id), whatever the number of rows.
+2. ``classify_sql(env, lines)`` adds the partners and orders of each line, from its move
+   and kind, to such a query; ``classify_lines(env, rows)`` adds them to rows read
+   beforehand, with one query whatever the number of rows.
 
 Kinds are then read through the groups below rather than one by one: a dropship line
 (vendor to customer) is both a receipt from the vendor and a delivery to the customer, a
@@ -111,124 +112,132 @@ CASE WHEN {dst}.scrap_location THEN 'scrap'
      ELSE 'internal' END"""
 
 
-# Partners and orders of moves, read by id in up to four queries whatever the number of
-# lines, each an index scan (one query joining transfers and orders made PostgreSQL scan
-# every transfer). Sale and purchase links are read only when their modules are
-# installed (lot_traceability depends on neither).
-_MOVES_SQL = """
-SELECT id, partner_id, picking_id, COALESCE(production_id, raw_material_production_id),
-       unbuild_id, {sale_line}, {purchase_line}
-  FROM stock_move
- WHERE id = ANY(%s)
-"""
-_PICKINGS_SQL = "SELECT id, partner_id FROM stock_picking WHERE id = ANY(%s)"
-_SALE_LINES_SQL = """
-SELECT sol.id, so.id, so.partner_shipping_id
-  FROM sale_order_line sol
-  JOIN sale_order so ON so.id = sol.order_id
- WHERE sol.id = ANY(%s)
-"""
-_PURCHASE_LINES_SQL = """
-SELECT pol.id, po.id, po.partner_id
-  FROM purchase_order_line pol
-  JOIN purchase_order po ON po.id = pol.order_id
- WHERE pol.id = ANY(%s)
-"""
+# Columns ``classify_sql`` gives, in this order: the partners and orders of a move line.
+CLASSIFIED_COLUMNS = (
+    "customer_id",
+    "vendor_id",
+    "partner_id",
+    "production_id",
+    "unbuild_id",
+    "sale_id",
+    "purchase_id",
+)
 
 
-def _orders(env, query, line_ids):
-    """{order line id: (order id, partner id)} of the given sale or purchase lines."""
-    line_ids = list(line_ids - {None})
-    if not line_ids:
-        return {}
-    env.cr.execute(query, [line_ids])
-    return {line_id: (order_id, partner_id) for line_id, order_id, partner_id in env.cr.fetchall()}
+def _in(kinds):
+    """SQL list of constant kinds, e.g. ``('delivery', 'dropship')``."""
+    return "(" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
 
 
-def _moves(env, move_ids):
-    """{move id: (move partner, picking partner, production, unbuild, sale order, sale
-    delivery address, purchase order, purchase partner)}, every value None when unknown."""
+def classify_sql(env, lines):
+    """SQL of the rows of the query ``lines`` (classified move lines: at least ``move_id``
+    and ``kind``, from ``kind_sql``) with their partners and orders added
+    (``CLASSIFIED_COLUMNS``, NULL when unknown):
+
+    - ``customer_id``, for lines of ``CUSTOMER_KINDS``: the move's partner, else the sale
+      order's delivery address, else the transfer's partner;
+    - ``vendor_id``, for lines of ``RECEIPT_KINDS`` and ``SUPPLIER_RETURN_KINDS``: the
+      transfer's partner, else the purchase order's, else the move's; for dropships and
+      their returns the purchase order's first (Odoo puts the customer on a dropship
+      return's transfer);
+    - ``partner_id``: the customer, else the vendor, else the transfer's or the move's
+      partner;
+    - ``production_id`` (manufacturing order, of the finished product or of the
+      components), ``unbuild_id``, ``sale_id`` and ``purchase_id``.
+
+    Moves, transfers and order lines are looked up by id in one index scan each
+    (``= ANY(ARRAY(...))``: joined directly, PostgreSQL misjudges the rows of many lots and
+    scans every move). Sale and purchase orders are read only when their modules are
+    installed (lot_traceability depends on neither).
+
+    :param lines: SQL query of the move lines (may take query parameters); its rows keep
+        their order only if the caller orders the result (``ORDER BY line.<column>``)
+    """
     fields = env["stock.move"]._fields
-    env.cr.execute(
-        _MOVES_SQL.format(
-            sale_line="sale_line_id" if "sale_line_id" in fields else "NULL::int",
-            purchase_line="purchase_line_id" if "purchase_line_id" in fields else "NULL::int",
-        ),
-        [list(move_ids)],
+    ctes, joins = [], []
+    sale_partner = sale_id = purchase_partner = purchase_id = "NULL::int"
+    if "sale_line_id" in fields:
+        ctes.append("""sale AS (
+    SELECT sol.id, so.id AS order_id, so.partner_shipping_id AS partner_id
+      FROM sale_order_line sol
+      JOIN sale_order so ON so.id = sol.order_id
+     WHERE sol.id = ANY(ARRAY(SELECT sale_line_id FROM move WHERE sale_line_id IS NOT NULL))
+)""")
+        joins.append("LEFT JOIN sale ON sale.id = move.sale_line_id")
+        sale_partner, sale_id = "sale.partner_id", "sale.order_id"
+    if "purchase_line_id" in fields:
+        ctes.append("""purchase AS (
+    SELECT pol.id, po.id AS order_id, po.partner_id
+      FROM purchase_order_line pol
+      JOIN purchase_order po ON po.id = pol.order_id
+     WHERE pol.id = ANY(ARRAY(SELECT purchase_line_id FROM move
+                               WHERE purchase_line_id IS NOT NULL))
+)""")
+        joins.append("LEFT JOIN purchase ON purchase.id = move.purchase_line_id")
+        purchase_partner, purchase_id = "purchase.partner_id", "purchase.order_id"
+    customer = (
+        f"CASE WHEN line.kind IN {_in(CUSTOMER_KINDS)}"
+        f" THEN COALESCE(move.partner_id, {sale_partner}, picking.partner_id) END"
     )
-    moves = env.cr.fetchall()
-    env.cr.execute(_PICKINGS_SQL, [list({move[2] for move in moves} - {None})])
-    pickings = dict(env.cr.fetchall())
-    sales = _orders(env, _SALE_LINES_SQL, {move[5] for move in moves})
-    purchases = _orders(env, _PURCHASE_LINES_SQL, {move[6] for move in moves})
-    none = (None, None)
-    return {
-        move_id: (
-            partner_id,
-            pickings.get(picking_id),
-            production_id,
-            unbuild_id,
-            *sales.get(sale_line_id, none),
-            *purchases.get(purchase_line_id, none),
-        )
-        for (
-            move_id,
-            partner_id,
-            picking_id,
-            production_id,
-            unbuild_id,
-            sale_line_id,
-            purchase_line_id,
-        ) in moves
-    }
+    vendor = (
+        f"CASE WHEN line.kind IN {_in(('dropship', 'dropship_return'))}"
+        f" THEN COALESCE({purchase_partner}, picking.partner_id)"
+        f" WHEN line.kind IN {_in(RECEIPT_KINDS + SUPPLIER_RETURN_KINDS)}"
+        f" THEN COALESCE(picking.partner_id, {purchase_partner}, move.partner_id) END"
+    )
+    sale_line = "sale_line_id" if "sale_line_id" in fields else "NULL::int"
+    purchase_line = "purchase_line_id" if "purchase_line_id" in fields else "NULL::int"
+    return f"""
+WITH line AS MATERIALIZED ({lines}),
+move AS (
+    SELECT id, partner_id, picking_id, unbuild_id,
+           COALESCE(production_id, raw_material_production_id) AS production_id,
+           {sale_line} AS sale_line_id, {purchase_line} AS purchase_line_id
+      FROM stock_move
+     WHERE id = ANY(ARRAY(SELECT move_id FROM line WHERE move_id IS NOT NULL))
+), picking AS (
+    SELECT id, partner_id
+      FROM stock_picking
+     WHERE id = ANY(ARRAY(SELECT picking_id FROM move WHERE picking_id IS NOT NULL))
+){"".join(f", {cte}" for cte in ctes)}
+SELECT line.*,
+       {customer} AS customer_id,
+       {vendor} AS vendor_id,
+       COALESCE({customer}, {vendor}, picking.partner_id, move.partner_id) AS partner_id,
+       move.production_id,
+       move.unbuild_id,
+       {sale_id} AS sale_id,
+       {purchase_id} AS purchase_id
+  FROM line
+  LEFT JOIN move ON move.id = line.move_id
+  LEFT JOIN picking ON picking.id = move.picking_id
+  {" ".join(joins)}"""
+
+
+_CLASSIFY_PAIRS_SQL = "SELECT * FROM unnest(%s::int[], %s::varchar[]) AS pair(move_id, kind)"
 
 
 def classify_lines(env, rows):
-    """Add the partners and orders of classified move lines, in place, with at most four
-    queries whatever the number of rows.
+    """Add the partners and orders of classified move lines (``classify_sql``), in place,
+    with one query whatever the number of rows.
 
     :param rows: dicts with at least ``kind`` (from ``kind_sql``) and ``move_id``
-    :return: ``rows``, each with ``customer_id`` (lines of ``CUSTOMER_KINDS``: the move's
-        partner, else the sale order's delivery address, else the transfer's partner),
-        ``vendor_id`` (lines of ``RECEIPT_KINDS`` and ``SUPPLIER_RETURN_KINDS``: the
-        transfer's partner, else the purchase order's; for dropships the purchase order's
-        first, as Odoo puts the customer on a dropship return's transfer), ``partner_id``
-        (the customer, else the vendor, else the transfer's or the move's partner),
-        ``production_id`` (manufacturing order), ``unbuild_id``, ``sale_id`` and
-        ``purchase_id`` (False when unknown or not installed)
+    :return: ``rows``, each with the ``CLASSIFIED_COLUMNS`` (False when unknown or not
+        installed)
     """
-    moves = _moves(env, {row["move_id"] for row in rows if row["move_id"]})
-    empty = (None,) * 8
-    vendor_kinds = frozenset(RECEIPT_KINDS + SUPPLIER_RETURN_KINDS)
-    customer_kinds = frozenset(CUSTOMER_KINDS)
+    pairs = {(row["move_id"], row["kind"]) for row in rows if row["move_id"]}
+    classified = {}
+    if pairs:
+        move_ids, kinds = zip(*pairs, strict=True)
+        env.cr.execute(classify_sql(env, _CLASSIFY_PAIRS_SQL), [list(move_ids), list(kinds)])
+        for move_id, kind, *values in env.cr.fetchall():
+            classified[move_id, kind] = {
+                column: value or False
+                for column, value in zip(CLASSIFIED_COLUMNS, values, strict=True)
+            }
+    unknown = dict.fromkeys(CLASSIFIED_COLUMNS, False)
     for row in rows:
-        (
-            move_partner,
-            picking_partner,
-            production_id,
-            unbuild_id,
-            sale_id,
-            sale_partner,
-            purchase_id,
-            purchase_partner,
-        ) = moves.get(row["move_id"], empty)
-        kind = row["kind"]
-        customer = (
-            move_partner or sale_partner or picking_partner if kind in customer_kinds else None
-        )
-        if kind not in vendor_kinds:
-            vendor = None
-        elif kind in ("dropship", "dropship_return"):
-            vendor = purchase_partner or picking_partner
-        else:
-            vendor = picking_partner or purchase_partner or move_partner
-        row["customer_id"] = customer or False
-        row["vendor_id"] = vendor or False
-        row["partner_id"] = customer or vendor or picking_partner or move_partner or False
-        row["production_id"] = production_id or False
-        row["unbuild_id"] = unbuild_id or False
-        row["sale_id"] = sale_id or False
-        row["purchase_id"] = purchase_id or False
+        row.update(classified.get((row["move_id"], row["kind"]), unknown))
     return rows
 
 

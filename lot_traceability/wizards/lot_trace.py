@@ -152,6 +152,7 @@ class LotTrace(models.TransientModel):
         return self.lot_ids._lot_graph_action(self.direction)
 
     @api.model
+    @api.readonly
     def graph_data(self, lot_ids, direction="downstream"):
         """Nodes and edges of the genealogy graph of lots, as the graph view draws them.
 
