@@ -1534,6 +1534,7 @@ class LotRecall(models.Model):
             "context": context or {},
         }
 
+    @api.readonly
     def action_view_affected_lots(self):
         """The affected lots with their mass balance."""
         self.ensure_one()
@@ -1546,6 +1547,7 @@ class LotRecall(models.Model):
         ]
         return action
 
+    @api.readonly
     def action_view_customers(self):
         self.ensure_one()
         return self._open_list(
@@ -1554,6 +1556,7 @@ class LotRecall(models.Model):
             [("recall_id", "=", self.id)],
         )
 
+    @api.readonly
     def action_view_deliveries(self):
         self.ensure_one()
         return self._open_list(
@@ -1563,6 +1566,7 @@ class LotRecall(models.Model):
             {"search_default_group_customer": 1},
         )
 
+    @api.readonly
     def action_view_returns(self):
         self.ensure_one()
         return self._open_list(
