@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "data/lot_recall_data.xml",
         "data/lot_recall_mail_template.xml",
+        "data/lot_recall_cron.xml",
         "reports/lot_recall_summary_report.xml",
         "reports/lot_eu_trace_report.xml",
         "views/lot_recall_views.xml",

@@ -12,6 +12,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.addons.lot_traceability.tools.sql import insert_rows
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
+from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
 
@@ -129,6 +130,49 @@ SELECT move.origin_returned_move_id, line.lot_id, SUM(line.quantity_product_uom)
  WHERE move.origin_returned_move_id = ANY(%(move_ids)s) AND move.state != 'cancel'
    AND NOT EXISTS (SELECT 1 FROM lot_recall_delivery d WHERE d.return_move_id = move.id)
  GROUP BY 1, 2
+"""
+
+# Background jobs of the recall's long actions: job -> (model of its work lines, the field
+# marking where each line stands: "queued" until a batch has done its work, committed with
+# that work, so a job stopped halfway resumes without doing anything twice).
+JOB_LINES = {
+    "block": ("lot.recall.lot", "block_state"),
+    "notify": ("lot.recall.customer", "notify_state"),
+    "returns": ("lot.recall.customer", "return_state"),
+}
+# Work lines per batch (one transaction each). A job of one batch at most runs at once, in
+# the request of its button; a larger one is left to the cron "Recall: background jobs".
+JOB_BATCH = {"block": 200, "notify": 200, "returns": 50}
+JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
+# Seconds one run of the cron takes batches before it reports its progress and lets the
+# cron worker run it again (well under a worker's limit_time_real_cron).
+JOB_CRON_SECONDS = 60
+
+_JOB_COUNTS_SQL = """
+SELECT recall_id, 'block', COUNT(*) FILTER (WHERE block_state != 'queued'), COUNT(*)
+  FROM lot_recall_lot WHERE recall_id = ANY(%(ids)s) AND block_state IS NOT NULL
+ GROUP BY recall_id
+UNION ALL
+SELECT recall_id, 'notify', COUNT(*) FILTER (WHERE notify_state != 'queued'), COUNT(*)
+  FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND notify_state IS NOT NULL
+ GROUP BY recall_id
+UNION ALL
+SELECT recall_id, 'returns', COUNT(*) FILTER (WHERE return_state != 'queued'), COUNT(*)
+  FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND return_state IS NOT NULL
+ GROUP BY recall_id
+"""
+
+# Recalls with queued work, and how many lines are queued.
+_QUEUED_SQL = """
+SELECT recall_id, SUM(n) FROM (
+    SELECT recall_id, COUNT(*) AS n FROM lot_recall_lot
+     WHERE block_state = 'queued' GROUP BY recall_id
+    UNION ALL
+    SELECT recall_id, COUNT(*) FILTER (WHERE notify_state = 'queued')
+                    + COUNT(*) FILTER (WHERE return_state = 'queued')
+      FROM lot_recall_customer
+     WHERE notify_state = 'queued' OR return_state = 'queued' GROUP BY recall_id
+) queued GROUP BY recall_id ORDER BY recall_id
 """
 
 DEFAULT_INSTRUCTIONS = Markup(
@@ -363,6 +407,12 @@ class LotRecall(models.Model):
         help="Mass balance: (out + on hand) / in over the affected lots, per product and "
         "unit; the lowest of the products'.",
     )
+    block_job_state = fields.Selection(JOB_STATES, string="Blocking", compute="_compute_jobs")
+    block_progress = fields.Char(string="Blocked", compute="_compute_jobs")
+    notify_job_state = fields.Selection(JOB_STATES, string="Notifications", compute="_compute_jobs")
+    notify_progress = fields.Char(string="Notified", compute="_compute_jobs")
+    returns_job_state = fields.Selection(JOB_STATES, string="Returns", compute="_compute_jobs")
+    returns_progress = fields.Char(string="Returned To", compute="_compute_jobs")
     effectiveness_reviewed = fields.Boolean(readonly=True, copy=False, tracking=True)
     effectiveness_review_date = fields.Datetime(readonly=True, copy=False)
     effectiveness_reviewer_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -469,6 +519,35 @@ class LotRecall(models.Model):
             recall.customer_count = len(recall.customer_ids)
             recall.delivery_count = len(recall.delivery_line_ids)
             recall.return_count = len(recall.return_picking_ids)
+
+    def _compute_jobs(self):
+        counts = self._origin._job_counts()
+        for recall in self:
+            for job in JOB_LINES:
+                done, total = counts.get((recall._origin.id, job), (0, 0))
+                if not total:
+                    recall[f"{job}_job_state"] = recall[f"{job}_progress"] = False
+                    continue
+                recall[f"{job}_job_state"] = (
+                    "done" if done == total else "running" if done else "queued"
+                )
+                recall[f"{job}_progress"] = self.env._(
+                    "%(done)s of %(total)s",
+                    done=formatLang(self.env, done, digits=0),
+                    total=formatLang(self.env, total, digits=0),
+                )
+
+    def _job_counts(self):
+        """{(recall id, job): (lines done, lines of the job)} from the work lines' markers."""
+        if not self.ids:
+            return {}
+        for model, field in JOB_LINES.values():
+            self.env[model].flush_model([field])
+        self.env.cr.execute(_JOB_COUNTS_SQL, {"ids": self.ids})
+        return {
+            (recall_id, job): (done, total)
+            for recall_id, job, done, total in self.env.cr.fetchall()
+        }
 
     @api.depends("affected_lot_ids")
     def _compute_live_lines(self):
@@ -889,42 +968,29 @@ class LotRecall(models.Model):
         """Set every affected lot to *Recalled*: unreserved, unusable, optionally quarantined.
 
         A mock recall only notes what would be blocked. Reservations and stock are those
-        of the recall's company.
+        of the recall's company. More lots than one batch are blocked in the background
+        (see :meth:`_run_jobs`); the recall shows the progress.
         """
         self._check_recall_manager()
         self._check_state(("scoped", "in_progress"))
         self._check_scoped()
         for recall in self:
-            lots = recall._in_recall_company().affected_lot_ids
-            on_hand = sum(recall.quant_ids.mapped("quantity"))
             if recall.kind == "mock":
-                body = self.env._(
-                    "Mock recall: %(lots)s lots (%(quantity)s on hand) would be blocked; "
-                    "nothing was changed.",
-                    lots=len(lots),
-                    quantity=on_hand,
+                on_hand = sum(recall.quant_ids.mapped("quantity"))
+                recall._recall_write(
+                    {"state": "in_progress", "date_blocked": fields.Datetime.now()}
                 )
-            else:
-                to_block = lots.filtered(lambda lot: lot.lot_status != "recalled")
-                if to_block:
-                    to_block._lot_set_status(
-                        "recalled",
-                        self.env._(
-                            "%(recall)s: %(reason)s", recall=recall.name, reason=recall.reason
-                        ),
-                        relocate=recall.relocate_stock,
-                    )
-                body = self.env._(
-                    "%(lots)s lots set to Recalled (%(quantity)s on hand), their reservations "
-                    "removed%(moved)s.",
-                    lots=len(to_block),
-                    quantity=on_hand,
-                    moved=self.env._(" and their stock moved to quarantine")
-                    if recall.relocate_stock
-                    else "",
+                recall.message_post(
+                    body=self.env._(
+                        "Mock recall: %(lots)s lots (%(quantity)s on hand) would be blocked; "
+                        "nothing was changed.",
+                        lots=len(recall.affected_lot_ids),
+                        quantity=on_hand,
+                    ),
+                    subtype_xmlid="mail.mt_note",
                 )
-            recall._recall_write({"state": "in_progress", "date_blocked": fields.Datetime.now()})
-            recall.message_post(body=body, subtype_xmlid="mail.mt_note")
+                continue
+            recall._queue_job("block")
         return True
 
     def action_notify_customers(self):
@@ -932,35 +998,312 @@ class LotRecall(models.Model):
 
         One email per customer from the template *Recall: customer notification*, posted
         on the recall (replies come back to it) and logged on the customer. A mock recall
-        prepares the emails and sends none.
+        prepares the emails and sends none. More customers than one batch are notified in
+        the background (see :meth:`_run_jobs`); the recall shows the progress.
         """
         self._check_recall_manager()
         self._check_state(("scoped", "in_progress"))
         self._check_scoped()
-        template = self.env.ref("lot_recall.mail_template_recall_customer")
         for recall in self:
             customers = recall.customer_ids.filtered(lambda c: not c.notified_date)
             if not customers:
                 raise UserError(
                     self.env._("Every customer of %s has been notified already.", recall.name)
                 )
-            recall._notify_customers(customers, template)
+            if recall.kind == "mock":
+                recall.message_post(
+                    body=self.env._(
+                        "Mock recall: %(count)s customer emails prepared, none sent "
+                        "(%(customers)s).",
+                        count=len(customers),
+                        customers=self._name_list(customers.partner_id),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                recall._recall_write(
+                    {"state": "in_progress", "date_notified": fields.Datetime.now()}
+                )
+                continue
+            recall._queue_job("notify", SQL("notified_date IS NULL"))
         return True
 
+    def action_create_returns(self):
+        """Create, per customer delivery, a return of the affected lots still at the customer.
+
+        Returns are created with Odoo's return wizard, keep the lots of the delivery and are
+        linked to the recall, its customer and its delivery lines; quantities already on a
+        return (not cancelled, reserved or not) are left out. A mock recall only notes how
+        many returns it would create. More customers than one batch are handled in the
+        background (see :meth:`_run_jobs`); the recall shows the progress.
+        """
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"))
+        self._check_scoped()
+        for recall in self:
+            small = len(recall.customer_ids) <= JOB_BATCH["returns"]
+            planned = (small or recall.kind == "mock") and recall._returns_to_create()
+            if (small or recall.kind == "mock") and not planned:
+                raise UserError(
+                    self.env._(
+                        "Nothing of %s is left to return: every delivery is on a return.",
+                        recall.name,
+                    )
+                )
+            if recall.kind == "mock":
+                recall._recall_write(
+                    {"state": "in_progress", "date_returns": fields.Datetime.now()}
+                )
+                recall.message_post(
+                    body=self.env._(
+                        "Mock recall: %(count)s return transfers would be created; none was.",
+                        count=len(planned),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            recall._queue_job("returns")
+        if len(self) == 1 and self.return_picking_ids and not self.returns_job_state == "queued":
+            return self.action_view_returns()
+        return True
+
+    # ------------------------------------------------------------------ background jobs
+
+    def _check_job_idle(self, job):
+        self.ensure_one()
+        self.invalidate_recordset([f"{job}_job_state"])
+        if self[f"{job}_job_state"] in ("queued", "running"):
+            raise UserError(
+                self.env._(
+                    "%(recall)s: %(job)s is under way in the background; its progress shows "
+                    "on the recall.",
+                    recall=self.name,
+                    job=self._fields[f"{job}_job_state"].get_description(self.env)["string"],
+                )
+            )
+
+    def _queue_job(self, job, condition=None):
+        """Queue the work lines of ``job`` (those meeting the SQL ``condition``), then run
+        it at once when it fits in one batch, else trigger the cron of recall jobs."""
+        self.ensure_one()
+        self._check_job_idle(job)
+        model_name, field = JOB_LINES[job]
+        model = self.env[model_name]
+        model.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = 'queued' WHERE recall_id = %s AND %s",
+                SQL.identifier(model._table),
+                SQL.identifier(field),
+                self.id,
+                condition or SQL("TRUE"),
+            )
+        )
+        count = self.env.cr.rowcount
+        model.invalidate_model([field])
+        self.invalidate_recordset([f"{job}_job_state", f"{job}_progress"])
+        if count <= JOB_BATCH[job]:
+            self._run_jobs(jobs=(job,))
+            return
+        self._recall_write({"state": "in_progress"})
+        self.message_post(
+            body=self.env._(
+                "%(job)s of %(count)s lines runs in the background: its progress shows on the "
+                "recall, and a note follows when it is done.",
+                job=self._fields[f"{job}_job_state"].get_description(self.env)["string"],
+                count=formatLang(self.env, count, digits=0),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.env.ref("lot_recall.ir_cron_recall_jobs").sudo()._trigger()
+
+    def _job_batch(self, job):
+        """The next queued work lines of ``job`` (at most one batch)."""
+        model_name, field = JOB_LINES[job]
+        return (
+            self.env[model_name]
+            .sudo()
+            .search(
+                [("recall_id", "=", self.id), (field, "=", "queued")],
+                order="id",
+                limit=JOB_BATCH[job],
+            )
+        )
+
+    def _run_jobs(self, jobs=tuple(JOB_LINES), commit=False, max_batches=None, deadline=None):
+        """Run the queued work of these recalls batch by batch; note each job when done.
+
+        Each batch writes its work and the markers of its lines together: with ``commit``
+        (the cron) it is committed, else it runs in a savepoint, so a batch that fails
+        leaves nothing half done and the next run takes its lines again.
+
+        :param jobs: the jobs to run, in order
+        :param commit: commit after each batch
+        :param max_batches: stop after this many batches
+        :param deadline: ``time.monotonic()`` after which no new batch starts
+        :return: the number of work lines done
+        """
+        done = batches = 0
+        for recall in self:
+            for job in jobs:
+                while not (
+                    (max_batches is not None and batches >= max_batches)
+                    or (deadline and time.monotonic() > deadline)
+                ):
+                    lines = recall._job_batch(job)
+                    if not lines:
+                        break
+                    if commit:
+                        recall._run_job_batch(job, lines)
+                        self.env.cr.commit()
+                    else:
+                        with self.env.cr.savepoint():
+                            recall._run_job_batch(job, lines)
+                    done += len(lines)
+                    batches += 1
+        return done
+
+    def _run_job_batch(self, job, lines):
+        """Do one batch of ``job`` on its work lines, then, when none is left queued, note
+        the job's result on the recall."""
+        self.ensure_one()
+        runner = self._in_recall_company()
+        if job == "block":
+            runner._block_lots(lines)
+        elif job == "notify":
+            runner._notify_customers(
+                lines, self.env.ref("lot_recall.mail_template_recall_customer")
+            )
+        else:
+            runner._create_customer_returns(lines)
+        self.env.flush_all()
+        if not self._job_batch(job):
+            getattr(runner, f"_finish_{job}")()
+
+    @api.model
+    def _cron_run_jobs(self):
+        """Cron *Recall: background jobs*: run the queued work of every recall, as its
+        responsible in superuser mode, within the recall's company, committing each batch,
+        and report the progress to the cron worker."""
+        deadline = time.monotonic() + JOB_CRON_SECONDS
+        done = 0
+        while time.monotonic() < deadline:
+            queued = self._queued_work()
+            if not queued:
+                break
+            recall = self.browse(next(iter(queued)))
+            if recall.state not in ("scoped", "in_progress"):
+                recall._clear_queue()
+                self.env.cr.commit()
+                continue
+            if recall.user_id.active:
+                recall = recall.with_user(recall.user_id).sudo()
+            done += recall._run_jobs(commit=True, deadline=deadline)
+        remaining = sum(self._queued_work().values())
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _queued_work(self):
+        """{recall id: queued work lines} of every recall."""
+        for model, field in JOB_LINES.values():
+            self.env[model].flush_model([field])
+        self.env.cr.execute(_QUEUED_SQL)
+        return dict(self.env.cr.fetchall())
+
+    def _clear_queue(self):
+        """Drop the work still queued for these recalls (cancelled or closed)."""
+        for model_name, field in JOB_LINES.values():
+            model = self.env[model_name]
+            model.flush_model([field])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = NULL WHERE recall_id = ANY(%s) AND %s = 'queued'",
+                    SQL.identifier(model._table),
+                    SQL.identifier(field),
+                    self.ids,
+                    SQL.identifier(field),
+                )
+            )
+            model.invalidate_model([field])
+
+    def _block_lots(self, lines):
+        """Set the lots of these work lines to Recalled (those not Recalled already)."""
+        self.ensure_one()
+        lots = self.env["stock.lot"].browse(lines.lot_id.ids)
+        to_block = lots.filtered(lambda lot: lot.lot_status != "recalled")
+        if to_block:
+            to_block._lot_set_status(
+                "recalled",
+                self.env._("%(recall)s: %(reason)s", recall=self.name, reason=self.reason),
+                relocate=self.relocate_stock,
+            )
+        blocked = lines.filtered(lambda line: line.lot_id in to_block)
+        blocked.sudo().block_state = "blocked"
+        (lines - blocked).sudo().block_state = "already"
+
+    def _job_done(self, vals, body):
+        """Write the recall's ``vals`` and note a finished job: the note comes after the
+        tracking of the state change, the last word of the job in the chatter."""
+        self._recall_write(vals)
+        self.env.cr.flush()
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _finish_block(self):
+        self.ensure_one()
+        self.invalidate_recordset(["quant_ids"])
+        on_hand = sum(self.quant_ids.mapped("quantity"))
+        blocked = self.lot_line_ids.filtered(lambda line: line.block_state == "blocked")
+        self._job_done(
+            {"state": "in_progress", "date_blocked": fields.Datetime.now()},
+            body=self.env._(
+                "%(lots)s lots set to Recalled (%(quantity)s on hand), their reservations "
+                "removed%(moved)s.",
+                lots=len(blocked),
+                quantity=on_hand,
+                moved=self.env._(" and their stock moved to quarantine")
+                if self.relocate_stock
+                else "",
+            ),
+        )
+
+    def _finish_notify(self):
+        self.ensure_one()
+        customers = self.customer_ids
+        notified = customers.filtered(lambda customer: customer.notify_state == "sent")
+        skipped = customers.filtered(lambda customer: customer.notify_state == "no_email")
+        body = self.env._("%s customers notified by email.", len(notified))
+        if skipped:
+            body += " " + self.env._(
+                "Without an email address, to contact otherwise: %s.",
+                self._name_list(skipped.partner_id),
+            )
+        self._job_done({"state": "in_progress", "date_notified": fields.Datetime.now()}, body)
+
+    def _create_customer_returns(self, customers):
+        """Create the return transfers of these recall customers."""
+        self.ensure_one()
+        planned = self._returns_to_create(customers)
+        if planned:
+            self._create_return_pickings(planned)
+        customers.sudo().return_state = "done"
+
+    def _finish_returns(self):
+        self.ensure_one()
+        self.invalidate_recordset(["return_picking_ids"])
+        returns = self.return_picking_ids.filtered(lambda picking: picking.state != "cancel")
+        self._job_done(
+            {"state": "in_progress", "date_returns": fields.Datetime.now()},
+            body=self.env._(
+                "%(count)s return transfers created: %(names)s.",
+                count=len(returns),
+                names=self._name_list(returns),
+            ),
+        )
+
     def _notify_customers(self, customers, template):
+        """Post each of these customers its notification, mark them notified (or without an
+        email address) and log the notification on each customer."""
         self.ensure_one()
         now = fields.Datetime.now()
-        if self.kind == "mock":
-            self.message_post(
-                body=self.env._(
-                    "Mock recall: %(count)s customer emails prepared, none sent (%(customers)s).",
-                    count=len(customers),
-                    customers=self._name_list(customers.partner_id),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            self._recall_write({"state": "in_progress", "date_notified": now})
-            return
         subjects = template._render_field("subject", customers.ids, compute_lang=True)
         bodies = template._render_field("body_html", customers.ids, compute_lang=True)
         # The recall's chatter, read by every Recall User, keeps what each customer was sent
@@ -984,7 +1327,8 @@ class LotRecall(models.Model):
             # the email was rendered from the full body when posted
             message.sudo().body = chatter_bodies[customer.id]
             notified |= customer
-        notified.sudo().write({"notified_date": now})
+        notified.sudo().write({"notified_date": now, "notify_state": "sent"})
+        (customers - notified).sudo().notify_state = "no_email"
         link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (
             self.id,
             self.name,
@@ -996,60 +1340,13 @@ class LotRecall(models.Model):
                 for partner in notified.partner_id
             }
         )
-        skipped = customers - notified
-        body = self.env._("%s customers notified by email.", len(notified))
-        if skipped:
-            body += " " + self.env._(
-                "Without an email address, to contact otherwise: %s.",
-                self._name_list(skipped.partner_id),
-            )
-        self._recall_write({"state": "in_progress", "date_notified": now})
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
-    def action_create_returns(self):
-        """Create, per customer delivery, a return of the affected lots still at the customer.
-
-        Returns are created with Odoo's return wizard, keep the lots of the delivery and are
-        linked to the recall, its customer and its delivery lines; quantities already on a
-        return (not cancelled, reserved or not) are left out. A mock recall only notes how
-        many returns it would create.
-        """
-        self._check_recall_manager()
-        self._check_state(("scoped", "in_progress"))
-        self._check_scoped()
-        pickings = self.env["stock.picking"]
-        for recall in self:
-            planned = recall._returns_to_create()
-            if not planned:
-                raise UserError(
-                    self.env._(
-                        "Nothing of %s is left to return: every delivery is on a return.",
-                        recall.name,
-                    )
-                )
-            if recall.kind == "mock":
-                body = self.env._(
-                    "Mock recall: %(count)s return transfers would be created; none was.",
-                    count=len(planned),
-                )
-            else:
-                created = recall._in_recall_company()._create_return_pickings(planned)
-                pickings |= created
-                body = self.env._(
-                    "%(count)s return transfers created: %(names)s.",
-                    count=len(created),
-                    names=self._name_list(created),
-                )
-            recall._recall_write({"state": "in_progress", "date_returns": fields.Datetime.now()})
-            recall.message_post(body=body, subtype_xmlid="mail.mt_note")
-        if len(self) == 1 and pickings:
-            return self.action_view_returns()
-        return True
-
-    def _returns_to_create(self):
-        """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}."""
+    def _returns_to_create(self, customers=None):
+        """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}, of
+        every customer of the recall or of ``customers``."""
         self.ensure_one()
-        lines = self.delivery_line_ids.filtered(lambda line: line.picking_id and line.customer_id)
+        lines = (self.customer_ids if customers is None else customers).delivery_line_ids
+        lines = lines.filtered(lambda line: line.picking_id and line.customer_id)
         for model in ("stock.move", "stock.move.line", "lot.recall.delivery"):
             self.env[model].flush_model()
         self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": lines.move_line_id.move_id.ids})
@@ -1194,6 +1491,7 @@ class LotRecall(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+        self._clear_queue()
         self._recall_write({"state": "cancelled"})
         return True
 
@@ -1209,6 +1507,7 @@ class LotRecall(models.Model):
             "context": context or {},
         }
 
+    @api.readonly
     def action_view_affected_lots(self):
         """The affected lots with their mass balance."""
         self.ensure_one()
@@ -1221,6 +1520,7 @@ class LotRecall(models.Model):
         ]
         return action
 
+    @api.readonly
     def action_view_customers(self):
         self.ensure_one()
         return self._open_list(
@@ -1229,6 +1529,7 @@ class LotRecall(models.Model):
             [("recall_id", "=", self.id)],
         )
 
+    @api.readonly
     def action_view_deliveries(self):
         self.ensure_one()
         return self._open_list(
@@ -1238,6 +1539,7 @@ class LotRecall(models.Model):
             {"search_default_group_customer": 1},
         )
 
+    @api.readonly
     def action_view_returns(self):
         self.ensure_one()
         return self._open_list(

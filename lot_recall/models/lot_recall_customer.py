@@ -119,6 +119,22 @@ class LotRecallCustomer(models.Model):
     response_date = fields.Date()
     response_note = fields.Text(string="Response Details")
     notified_date = fields.Datetime(readonly=True)
+    notify_state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Notified"), ("no_email", "No Email Address")],
+        string="Notification",
+        readonly=True,
+        copy=False,
+        help="Where the recall's notification of this customer stands: queued for the "
+        "background job, sent, or not sent for want of an email address.",
+    )
+    return_state = fields.Selection(
+        [("queued", "Queued"), ("done", "Done")],
+        string="Returns",
+        readonly=True,
+        copy=False,
+        help="Queued: the recall's Create Returns will create this customer's return "
+        "transfers; done: they were created (or nothing was left to return).",
+    )
     return_picking_ids = fields.One2many(
         "stock.picking", "lot_recall_customer_id", string="Return Transfers"
     )

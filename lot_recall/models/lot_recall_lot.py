@@ -62,6 +62,13 @@ class LotRecallLot(models.Model):
         string="Level", help="Transformations between the recalled lots and this one."
     )
     lot_status = fields.Selection(related="lot_id.lot_status")
+    block_state = fields.Selection(
+        [("queued", "Queued"), ("blocked", "Blocked"), ("already", "Already Recalled")],
+        string="Blocking",
+        readonly=True,
+        help="Where the recall's Block Stock stands for this lot: queued for the background "
+        "job, set to Recalled by it, or found Recalled already.",
+    )
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
     qty_in = fields.Float(
         string="Produced/Received",

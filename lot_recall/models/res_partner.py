@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -28,6 +28,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.lot_recall_count = counts.get(partner.commercial_partner_id.id, 0)
 
+    @api.readonly
     def action_view_lot_recalls(self):
         """Recalls in which this customer (or its company) received affected lots."""
         self.ensure_one()

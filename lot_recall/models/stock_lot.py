@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockLot(models.Model):
@@ -39,6 +39,7 @@ class StockLot(models.Model):
             "context": {"default_lot_ids": self.ids},
         }
 
+    @api.readonly
     def action_view_lot_recalls(self):
         """Recalls in which these lots are recalled or affected."""
         return {

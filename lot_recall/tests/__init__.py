@@ -2,6 +2,8 @@ from . import test_fsma_export
 from . import test_epcis_export
 from . import test_recall_scope
 from . import test_recall_actions
+from . import test_recall_jobs
+from . import test_recall_readonly
 from . import test_recall_effectiveness
 from . import test_recall_security
 from . import test_recall_report

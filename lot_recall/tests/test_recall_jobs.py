@@ -1,0 +1,188 @@
+import time
+from unittest.mock import patch
+
+from odoo.addons.lot_recall.models import lot_recall as lot_recall_module
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
+from odoo.tests import tagged
+
+from .recall_common import RecallCase
+
+
+class Crash(Exception):
+    """A worker stopped in the middle of a batch."""
+
+
+@tagged("post_install", "-at_install")
+class TestRecallJobs(RecallCase):
+    """Block Stock, Notify Customers and Create Returns of more lines than one batch run in
+    the background, batch by batch; a job stopped halfway resumes without doing anything
+    twice."""
+
+    def setUp(self):
+        super().setUp()
+        # Small batches: the demo's 4 affected lots and 13 customers make several.
+        self.startPatcher(
+            patch.dict(lot_recall_module.JOB_BATCH, {"block": 3, "notify": 5, "returns": 5})
+        )
+        self.cron = self.env.ref("lot_recall.ir_cron_recall_jobs")
+
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+
+    def _notices(self, recall):
+        subtype = self.env.ref("lot_recall.mt_recall_customer_notice")
+        return recall.message_ids.filtered(lambda message: message.subtype_id == subtype)
+
+    def _crash_on(self, method, after):
+        """Patch ``LotRecall.<method>`` to crash after ``after`` calls, once its call did
+        its work (posted, created): the batch it belongs to never commits."""
+        model_class = self.env.registry["lot.recall"]
+        original = getattr(model_class, method)
+        calls = []
+
+        def crashing(recall, *args, **kwargs):
+            result = original(recall, *args, **kwargs)
+            calls.append(1)
+            if len(calls) == after:
+                raise Crash()
+            return result
+
+        return patch.object(model_class, method, crashing)
+
+    def _run_until_crash(self, recall, method, after):
+        """Run the recall's jobs until ``method`` crashes at its ``after``-th call (no
+        ``assertRaises``: its savepoint would undo the batches done before the crash)."""
+        with self._crash_on(method, after):
+            try:
+                recall._run_jobs()
+            except Crash:
+                pass
+            else:
+                self.fail(f"{method} did not crash")
+        recall.invalidate_recordset()
+
+    def test_button_queues_the_job_and_answers_at_once(self):
+        recall = self._scoped()
+        triggers = self._triggers()
+        started = time.monotonic()
+        recall.action_notify_customers()
+        self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual(self._triggers(), triggers + 1)
+        self.assertFalse(self._notices(recall))
+        self.assertEqual(recall.state, "in_progress")
+        self.assertFalse(recall.date_notified)
+        self.assertEqual(recall.notify_job_state, "queued")
+        self.assertEqual(recall.notify_progress, "0 of 13")
+        self.assertIn("runs in the background", str(recall.message_ids[0].body))
+        # Pressed again while queued: refused, nothing queued twice.
+        with self.assertRaisesRegex(UserError, "under way in the background"):
+            recall.action_notify_customers()
+        recall._run_jobs(max_batches=1)
+        recall.invalidate_recordset()
+        self.assertEqual(recall.notify_job_state, "running")
+        self.assertEqual(recall.notify_progress, "5 of 13")
+        self.assertEqual(len(self._notices(recall)), 5)
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        self.assertEqual(recall.notify_job_state, "done")
+        self.assertEqual(recall.notify_progress, "13 of 13")
+        self.assertTrue(recall.date_notified)
+        self.assertIn("13 customers notified by email", str(recall.message_ids[0].body))
+
+    def test_notify_resumes_after_a_crash_without_sending_twice(self):
+        recall = self._scoped()
+        recall.action_notify_customers()
+        # The second batch stops after posting 2 of its 5 notices: the first stays done.
+        self._run_until_crash(recall, "message_post", 5 + 2)
+        self.assertEqual(len(self._notices(recall)), 5)
+        self.assertEqual(recall.notify_progress, "5 of 13")
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        notices = self._notices(recall)
+        self.assertEqual(len(notices), 13)
+        self.assertEqual(
+            sorted(notices.partner_ids.ids), sorted(recall.customer_ids.partner_id.ids)
+        )
+        mails = self.env["mail.mail"].search([("mail_message_id", "in", notices.ids)])
+        self.assertEqual(len(mails), 13)
+        self.assertEqual(len(mails.recipient_ids), 13)
+        self.assertEqual(set(recall.customer_ids.mapped("notify_state")), {"sent"})
+        logged = self.hospital.message_ids.filtered(lambda m: recall.name in str(m.body))
+        self.assertEqual(len(logged), 1)
+        self.assertEqual(recall.message_ids[0].body.count("13 customers notified"), 1)
+
+    def test_returns_resume_after_a_crash_without_creating_twice(self):
+        recall = self._scoped()
+        moves_before = self.env["stock.move"].search_count([])
+        recall.action_create_returns()
+        self.assertEqual(recall.returns_job_state, "queued")
+        self.assertFalse(recall.return_picking_ids)
+        # The second batch stops once its transfers are created, before it commits.
+        self._run_until_crash(recall, "_create_return_pickings", 2)
+        self.assertEqual(len(recall.return_picking_ids), 5)
+        self.assertEqual(self.env["stock.move"].search_count([]), moves_before + 5)
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        returns = recall.return_picking_ids
+        self.assertEqual(len(returns), 13)
+        for customer in recall.customer_ids:
+            self.assertEqual(len(customer.return_picking_ids), 1, customer.partner_id.name)
+        self.assertEqual(self.env["stock.move"].search_count([]), moves_before + 13)
+        self.assertEqual(sum(returns.move_line_ids.mapped("quantity")), 570)
+        self.assertEqual(recall.returns_job_state, "done")
+        self.assertTrue(recall.date_returns)
+        self.assertIn("13 return transfers created", str(recall.message_ids[0].body))
+
+    def test_block_resumes_after_a_crash(self):
+        recall = self._scoped()
+        recall.action_block_stock()
+        self.assertEqual(recall.block_progress, "0 of 4")
+        self._run_until_crash(recall, "_block_lots", 2)
+        self.assertEqual(recall.block_progress, "3 of 4")
+        self.assertEqual(recall.block_job_state, "running")
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        self.assertEqual(set(recall.affected_lot_ids.mapped("lot_status")), {"recalled"})
+        self.assertEqual(recall.block_job_state, "done")
+        self.assertIn("4 lots set to Recalled", str(recall.message_ids[0].body))
+
+    def test_cron_runs_every_queued_job_and_reports_progress(self):
+        recall = self._scoped()
+        recall.action_block_stock()
+        recall.action_notify_customers()
+        recall.action_create_returns()
+        progress = self.env["ir.cron.progress"].create({"cron_id": self.cron.id})
+        # The cron commits each batch; in this test transaction, a flush stands for it.
+        with patch.object(self.env.cr, "commit", self.env.cr.flush):
+            self.env["lot.recall"].with_context(ir_cron_progress_id=progress.id)._cron_run_jobs()
+        self.assertEqual((progress.done, progress.remaining), (4 + 13 + 13, 0))
+        recall.invalidate_recordset()
+        self.assertEqual(
+            (recall.block_job_state, recall.notify_job_state, recall.returns_job_state),
+            ("done", "done", "done"),
+        )
+        self.assertEqual(len(self._notices(recall)), 13)
+        self.assertEqual(len(recall.return_picking_ids), 13)
+        # Run as the recall's responsible: the notices are signed by the manager.
+        self.assertEqual(self._notices(recall).author_id, self.manager.partner_id)
+
+    def test_cancel_drops_the_queued_work(self):
+        recall = self._scoped()
+        recall.action_notify_customers()
+        recall.action_cancel()
+        recall.invalidate_recordset()
+        self.assertFalse(recall.notify_job_state)
+        self.assertFalse(self.env["lot.recall"]._queued_work().get(recall.id))
+
+    def test_only_recall_managers_queue_and_nothing_runs_over_rpc(self):
+        recall = self._scoped()
+        as_reader = recall.with_user(self.reader)
+        for action in ("action_block_stock", "action_notify_customers", "action_create_returns"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(as_reader, action)()
+        self.assertEqual(self.env["lot.recall"]._queued_work().get(recall.id), None)
+        self.assertEqual(as_reader.notify_job_state, False)
+        for method in ("_run_jobs", "_cron_run_jobs", "_run_job_batch", "_queue_job"):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                get_public_method(as_reader, method)
