@@ -1,4 +1,5 @@
 from . import models
 from . import reports
 from . import wizards
+from . import demo
 from .hooks import post_init_hook

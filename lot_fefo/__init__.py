@@ -2,3 +2,4 @@ from . import models
 from . import reports
 from . import tools
 from . import wizards
+from . import demo

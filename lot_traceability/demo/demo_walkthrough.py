@@ -50,7 +50,7 @@ class LotTraceabilityDemo(models.AbstractModel):
             [(lot["RM-FLR"], 60), (lot["RM-MLK"], 30), (lot["RM-EGG"], 200)],
             1,
         )
-        self._walkthrough_produce(
+        cake = self._walkthrough_produce(
             ref("bom_cake"),
             150,
             [(lot["RM-FLR"], 45), (lot["RM-MLK"], 30), (lot["RM-EGG"], 450), (lot["RM-SUG"], 30)],
@@ -62,7 +62,7 @@ class LotTraceabilityDemo(models.AbstractModel):
             [(dough.lot_producing_id, 75), (lot["RM-SUG"], 15)],
             0,
         )
-        self._transfer(
+        delivery = self._transfer(
             main.out_type_id,
             ref("cust_fresh_market"),
             stock,
@@ -70,7 +70,33 @@ class LotTraceabilityDemo(models.AbstractModel):
             [(cookies.lot_producing_id, 40)],
             0,
         )
-        self._walkthrough_open_receipt(main.in_type_id, ref("supp_golden_fields"))
+        receipt = self._walkthrough_open_receipt(main.in_type_id, ref("supp_golden_fields"))
+        self._walkthrough_xmlids(
+            {
+                "walkthrough_receipt_done": flour_sugar,
+                "walkthrough_lot_flour": lot["RM-FLR"],
+                "walkthrough_lot_sugar": lot["RM-SUG"],
+                "walkthrough_lot_milk": lot["RM-MLK"],
+                "walkthrough_lot_eggs": lot["RM-EGG"],
+                "walkthrough_mo_dough": dough,
+                "walkthrough_lot_dough": dough.lot_producing_id,
+                "walkthrough_mo_cake": cake,
+                "walkthrough_lot_cake": cake.lot_producing_id,
+                "walkthrough_mo_cookies": cookies,
+                "walkthrough_lot_cookies": cookies.lot_producing_id,
+                "walkthrough_delivery": delivery,
+                "walkthrough_receipt_open": receipt,
+            }
+        )
+
+    def _walkthrough_xmlids(self, records):
+        """Name the walkthrough's records, so that the README, tours and tests find them."""
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"lot_traceability.{name}", "record": record, "noupdate": True}
+                for name, record in records.items()
+            ]
+        )
 
     def _walkthrough_counters(self, days):
         """Create the counters of the demo's rules from ``days`` days ago to tomorrow.
@@ -133,6 +159,7 @@ class LotTraceabilityDemo(models.AbstractModel):
                 "product_qty": qty,
                 "product_uom_id": bom.product_uom_id.id,
                 "date_start": date - timedelta(hours=2),
+                "origin": self.env._("Weekly production plan"),
             }
         )
         production.action_confirm()
