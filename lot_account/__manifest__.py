@@ -29,6 +29,7 @@
     ],
     "demo": [
         "demo/lot_account_demo.xml",
+        "demo/lot_account_states_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -38,6 +38,7 @@
     "demo": [
         "demo/lot_shelf_life_demo.xml",
         "demo/lot_status_demo.xml",
+        "demo/lot_fefo_states_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -34,6 +34,7 @@
     ],
     "demo": [
         "demo/lot_recall_demo.xml",
+        "demo/lot_recall_finished_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -29,6 +29,7 @@
         "demo/lot_traceability_demo.xml",
         "demo/lot_gs1_demo.xml",
         "demo/lot_multicompany_demo.xml",
+        "demo/lot_numbering_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,1 +1,1 @@
-from . import demo_scenario
+from . import demo_scenario, demo_walkthrough
