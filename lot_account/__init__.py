@@ -2,5 +2,4 @@ from . import demo
 from . import models
 from . import reports
 from . import wizards
-from . import demo
 from .hooks import post_init_hook

@@ -1,1 +1,1 @@
-from . import demo_expired_scrap, demo_scenario
+from . import demo_scenario, demo_expired_scrap
