@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 from odoo import fields
-from odoo.addons.lot_traceability.models.lot_numbering_rule import gs1_mod10
 from odoo.addons.lot_traceability.tools import gs1
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -71,7 +70,7 @@ class TestDemoWalkthrough(TransactionCase):
             name = production.lot_producing_id.name
             day = self._day_code(production.date_start.date())
             self.assertRegex(name, rf"^L1{day}\d{{3}}\d$")
-            self.assertEqual(name[-1], gs1_mod10(re.sub(r"\D", "", name[:-1])))
+            self.assertEqual(name[-1], gs1.gtin_check_digit(re.sub(r"\D", "", name[:-1])))
         dough = self.ref("walkthrough_mo_dough")
         self.assertEqual(dough.state, "done")
         self.assertRegex(

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
-from .recall_common import RecallCase
+from .common import RecallCase
 
 
 class Crash(Exception):

@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from .recall_common import RecallCase
+from .common import RecallCase
 
 # (model, method) of the recall suite's reads that a replica may serve.
 READONLY_METHODS = [
