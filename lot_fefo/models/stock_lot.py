@@ -34,7 +34,9 @@ EXPIRY_BATCH = 200
 
 
 class StockLot(models.Model):
-    """Quality status of a lot: whether it may be reserved, picked, consumed or shipped."""
+    """A lot's quality status (whether it may be reserved, picked, consumed or shipped),
+    its expiry (the suite's "expired", the daily expiry job and alerts) and the moves of
+    its stock to a warehouse's quarantine or expiry location."""
 
     _inherit = "stock.lot"
 

@@ -14,6 +14,9 @@ from ..tools.status import OPEN_STATUSES, USABLE_STATUSES
 
 # Products are swept in batches of about this many done lot move lines.
 BATCH_LINES = 200_000
+# A call of the compliance job sweeps this many batches; the cron calls it again while
+# work remains, so that no call runs into the cron time limit.
+BATCHES_PER_CALL = 1
 # A lot is on hand when its quantity exceeds this (sums of float quantities drift).
 QUANTITY_EPSILON = 1e-6
 # On-hand quantities are reported with this many decimals.
@@ -119,26 +122,34 @@ class LotFefoComplianceReport(models.Model):
     def _lot_fefo_refresh(self):
         """Rebuild the rows of every company now, as the background job does."""
         self._lot_fefo_queue()
-        self._lot_fefo_compliance_job()
+        queued = [("lot_fefo_compliance_queued", "=", True)]
+        while self.env["res.company"].sudo().search_count(queued):
+            self._lot_fefo_compliance_job()
 
     @api.model
-    def _lot_fefo_compliance_job(self):
-        """Background job: rebuild the rows of each queued company from the whole history,
-        a batch of products at a time (``_lot_fefo_rebuild_batch``), each batch committed
-        with the company's watermark (the last product done). After a crash the job resumes
-        after the watermark; a batch replaces its products' rows, so nothing is counted
-        twice."""
-        companies = (
-            self.env["res.company"].sudo().search([("lot_fefo_compliance_queued", "=", True)])
-        )
-        for company in companies:
+    def _lot_fefo_compliance_job(self, max_batches=BATCHES_PER_CALL):
+        """Background job: rebuild the rows of the queued companies from the whole history,
+        at most ``max_batches`` batches of products per call (``_lot_fefo_rebuild_batch``),
+        each committed with its company's watermark (the last product done). The cron
+        calls it again while companies stay queued (Odoo 18 ``ir.cron`` batches). After a
+        crash the job resumes after the watermark; a batch replaces its products' rows, so
+        nothing is counted twice."""
+        Company = self.env["res.company"].sudo()
+        done = 0
+        for company in Company.search([("lot_fefo_compliance_queued", "=", True)]):
+            if done >= max_batches:
+                break
             report = self.sudo().with_company(company).with_context(allowed_company_ids=company.ids)
-            report._lot_fefo_rebuild_company(company)
+            done += report._lot_fefo_rebuild_company(company, max_batches - done)
+        remaining = Company.search_count([("lot_fefo_compliance_queued", "=", True)])
+        jobs.commit_batch(self.env, done, remaining)
 
     @api.model
-    def _lot_fefo_rebuild_company(self, company):
-        """Rebuild the rows of ``company``'s warehouses after its watermark, batch by batch,
-        then remove the rows of products that no longer have dated lot moves."""
+    def _lot_fefo_rebuild_company(self, company, max_batches):
+        """Rebuild the rows of ``company``'s warehouses after its watermark, at most
+        ``max_batches`` batches; once none is left, remove the rows of products that no
+        longer have dated lot moves and take the company out of the queue. Returns the
+        number of batches done."""
         self.env.flush_all()
         self.env.cr.execute("SELECT id FROM stock_warehouse WHERE company_id = %s", [company.id])
         warehouses = self.env["stock.warehouse"].browse(row[0] for row in self.env.cr.fetchall())
@@ -146,16 +157,18 @@ class LotFefoComplianceReport(models.Model):
         batches = self._lot_fefo_product_batches(
             company, company.lot_fefo_compliance_done_product_id
         )
-        for done, product_ids in enumerate(batches, 1):
+        for done, product_ids in enumerate(batches[:max_batches], 1):
             with self.env.cr.savepoint():
                 self._lot_fefo_rebuild_batch(company, warehouses, product_ids, context)
             jobs.commit_batch(self.env, done, len(batches) - done)
+        if len(batches) > max_batches:
+            return max_batches
         products = [pid for batch in self._lot_fefo_product_batches(company) for pid in batch]
         self._lot_fefo_delete(warehouses, SQL("product_id <> ALL(%s)", products))
         company.write(
             {"lot_fefo_compliance_queued": False, "lot_fefo_compliance_done_product_id": 0}
         )
-        jobs.commit_batch(self.env, len(batches), 0)
+        return len(batches)
 
     @api.model
     def _lot_fefo_rebuild_batch(self, company, warehouses, product_ids, context):

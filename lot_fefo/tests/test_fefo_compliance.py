@@ -340,7 +340,7 @@ class TestFefoCompliance(FefoReservationCase):
         self.assertEqual(
             self.Report.with_user(manager).action_recompute()["tag"], "display_notification"
         )
-        self.Report._lot_fefo_compliance_job()
+        self._run_job()
         self.assertEqual(len(self.Report.search([("product_id", "=", self.yogurt.id)])), 2)
 
     # ------------------------------------------------------------------ background job
@@ -357,6 +357,15 @@ class TestFefoCompliance(FefoReservationCase):
         self._ship([(late, 2)], 3)
         self._ship([(late, 1)], 1)
         return self.yogurt | cream
+
+    def _run_job(self):
+        """Call the job as the cron does, again while companies stay queued; returns the
+        number of calls."""
+        calls = 0
+        while self.env["res.company"].search_count([("lot_fefo_compliance_queued", "=", True)]):
+            self.Report._lot_fefo_compliance_job()
+            calls += 1
+        return calls
 
     def _all_rows(self, products):
         rows = self.Report.search([("product_id", "in", products.ids)])
@@ -398,7 +407,7 @@ class TestFefoCompliance(FefoReservationCase):
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
         )
         self.assertFalse(self._all_rows(products))
-        self.Report._lot_fefo_compliance_job()
+        self._run_job()
         self.assertEqual(len(self._all_rows(products)), 3)
         self.assertFalse(self.company.lot_fefo_compliance_queued)
 
@@ -425,11 +434,13 @@ class TestFefoCompliance(FefoReservationCase):
             patch.object(type(self.Report), "_lot_fefo_store", crash_in_second_batch),
             self.assertRaisesRegex(RuntimeError, "worker killed"),
         ):
-            self.Report._lot_fefo_compliance_job()
+            self._run_job()
         self.assertTrue(self.company.lot_fefo_compliance_queued)
         self.assertTrue(self.company.lot_fefo_compliance_done_product_id)
+        self.assertEqual(len(calls), 2)
         with patch.object(lot_fefo_compliance_report, "BATCH_LINES", 1):
-            self.Report._lot_fefo_compliance_job()
+            # one batch per call: the cron calls it again while work remains
+            self.assertGreater(self._run_job(), 1)
         self.assertEqual(self._all_rows(products), expected)
         self.assertFalse(self.company.lot_fefo_compliance_queued)
         self.assertEqual(self.company.lot_fefo_compliance_done_product_id, 0)
