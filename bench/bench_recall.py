@@ -11,10 +11,18 @@ then, as the administrator made Recall Manager:
 * ``fsma_s``: ``lot.fsma.export._events(affected lots)`` and ``_xlsx(rows)`` written to a
   file (``--output``, default ``.local/bench-recall-fsma.xlsx``).
 
-Nothing is kept: the transaction is rolled back at the end (the file stays). One run, in
-a fresh process, as a user would run it. ``--profile`` prints cProfile's top functions of
-both steps. The last line printed is
-``BENCH recall deliveries=<n> scope_s=<x> fsma_s=<y>``.
+Nothing is kept: the transaction is rolled back at the end (the file stays). Then, in a
+copy of the database made for it (``<database>_recall_actions``, dropped at the end):
+
+* ``actions_s``: a real recall of the same lot, scoped and committed, then *Block Stock*,
+  *Notify Customers* and *Create Returns* for every customer, each button followed by the
+  cron *Recall: background jobs* run as a cron worker runs it (``ir.cron._run_job`` on
+  the job, which calls ``lot.recall._cron_run_jobs`` with a progress record and commits)
+  until its job is done. Mails are queued, never sent (``--no-actions`` skips this).
+
+One run, in a fresh process, as a user would run it. ``--profile`` prints cProfile's top
+functions of the scope and the FSMA steps. The last line printed is
+``BENCH recall deliveries=<n> scope_s=<x> fsma_s=<y> actions_s=<z>``.
 """
 
 import argparse
@@ -64,6 +72,7 @@ def main():
     parser.add_argument("--min-deliveries", type=int, default=1000)
     parser.add_argument("--output", default=os.path.join(ROOT, ".local", "bench-recall-fsma.xlsx"))
     parser.add_argument("--profile", action="store_true", help="print cProfile top lines")
+    parser.add_argument("--no-actions", action="store_true", help="skip block/notify/returns")
     args = parser.parse_args()
 
     import odoo
@@ -169,8 +178,93 @@ def main():
             log("cProfile, FSMA (_events + _xlsx + file):")
             log(fsma_profile)
         cr.rollback()
-    log(f"BENCH recall deliveries={deliveries} scope_s={scope_s:.2f} fsma_s={fsma_s:.2f}")
+    actions = "" if args.no_actions else f" actions_s={run_actions(args, chosen):.1f}"
+    log(f"BENCH recall deliveries={deliveries} scope_s={scope_s:.2f} fsma_s={fsma_s:.2f}{actions}")
     return 0
+
+
+def run_actions(args, chosen):
+    """Seconds of Block Stock + Notify Customers + Create Returns of a real recall of the
+    lot, in a copy of the database, each button then the cron worker until its job is
+    done."""
+    import odoo
+    from odoo import Command
+    from odoo.modules.registry import Registry
+
+    copy = f"{args.database}_recall_actions"
+    odoo.sql_db.close_db(args.database)
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        cr.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{args.database}"')
+    try:
+        registry = Registry(copy)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, args.uid, {})
+            env.ref("lot_recall.group_recall_manager").sudo().write(
+                {"users": [Command.link(env.uid)]}
+            )
+            recall = env["lot.recall"].create(
+                {
+                    "kind": "recall",
+                    "scope_type": "lots",
+                    "scope_lot_ids": [Command.set([chosen["id"]])],
+                    "reason": "bench_recall: recall of the benchmark's recall lot",
+                }
+            )
+            recall.action_compute_scope()
+            cron = env.ref("lot_recall.ir_cron_recall_jobs")
+            cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
+            outgoing = cr.fetchone()[0]
+            cr.commit()
+            total = 0.0
+            for job, button in (
+                ("block", "action_block_stock"),
+                ("notify", "action_notify_customers"),
+                ("returns", "action_create_returns"),
+            ):
+                started = time.perf_counter()
+                getattr(recall, button)()
+                cr.commit()
+                answered = time.perf_counter() - started
+                runs = 0
+                while env["lot.recall"]._queued_work():
+                    cron_job = run_cron(env, cron)
+                    runs += 1
+                    if cron_job == "failed":
+                        raise SystemExit(f"bench_recall: the cron failed on {job}")
+                elapsed = time.perf_counter() - started
+                total += elapsed
+                recall.invalidate_recordset()
+                log(
+                    f"{job}: {elapsed:.1f} s (button {answered:.2f} s, {runs} cron runs), "
+                    f"{recall[job + '_progress']} {recall[job + '_job_state']}"
+                )
+            cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
+            queued_mails = cr.fetchone()[0] - outgoing
+            log(
+                f"actions: {total:.1f} s; {len(recall.return_picking_ids)} return transfers, "
+                f"{queued_mails} mails queued (not sent)"
+            )
+        return total
+    finally:
+        odoo.sql_db.close_db(copy)
+        with odoo.sql_db.db_connect("postgres").cursor() as cr:
+            cr._cnx.autocommit = True
+            cr.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+
+
+def run_cron(env, cron):
+    """Run the cron as a cron worker does (``ir.cron._run_job``: its server action up to
+    ten times, each in a committed transaction with its progress); its status."""
+    env.cr.execute("SELECT * FROM ir_cron WHERE id = %s", [cron.id])
+    columns = [column.name for column in env.cr.description]
+    job = dict(zip(columns, env.cr.fetchone(), strict=True))
+    job.update(timed_out_counter=0, done=0, remaining=0)
+    env.cr.commit()
+    status = type(env["ir.cron"])._run_job(job)
+    env.invalidate_all()
+    return status
 
 
 if __name__ == "__main__":

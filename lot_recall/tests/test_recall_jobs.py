@@ -186,3 +186,22 @@ class TestRecallJobs(RecallCase):
         for method in ("_run_jobs", "_cron_run_jobs", "_run_job_batch", "_queue_job"):
             with self.subTest(method=method), self.assertRaises(AccessError):
                 get_public_method(as_reader, method)
+
+    def test_notices_are_rendered_as_the_template_renders_them(self):
+        """The bodies rendered once per language for a batch are the template's own, per
+        customer and in each customer's language."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.hotel.lang = "fr_FR"
+        recall = self._scoped()
+        template = self.env.ref("lot_recall.mail_template_recall_customer")
+        customers = recall.customer_ids
+        for chatter in (False, True):
+            with self.subTest(chatter=chatter):
+                rendering = template.with_context(lot_recall_chatter_copy=chatter)
+                expected = rendering._render_field("body_html", customers.ids, compute_lang=True)
+                bodies = recall._render_bodies(rendering, customers)
+                self.assertEqual(bodies, expected)
+                self.assertEqual(len(bodies), 13)
+                hotel = self._customer(recall, self.hotel)
+                self.assertIn(self.hotel.name, bodies[hotel.id])
+                self.assertNotIn(self.hospital.name, bodies[hotel.id])
