@@ -214,7 +214,9 @@ SELECT line.*,
   {" ".join(joins)}"""
 
 
-_CLASSIFY_PAIRS_SQL = "SELECT * FROM unnest(%s::int[], %s::varchar[]) AS pair(move_id, kind)"
+_CLASSIFY_PAIRS_SQL = (
+    "SELECT pair.move_id, pair.kind FROM unnest(%s::int[], %s::varchar[]) AS pair(move_id, kind)"
+)
 
 
 def classify_lines(env, rows):
