@@ -8,7 +8,10 @@
     "website": "https://github.com/lot-traceability/lot-traceability",
     "depends": [
         "lot_traceability",
+        "mrp",
+        "product_expiry",
         "sale_stock",
+        "stock_account",
     ],
     "data": [
         "security/lot_fefo_security.xml",

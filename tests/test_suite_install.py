@@ -12,7 +12,10 @@ class TestSuiteInstall(HttpCase):
         self.assertEqual(set(modules.mapped("state")), {"installed"})
         depends = {m.name: set(m.dependencies_id.mapped("name")) for m in modules}
         self.assertEqual(depends["lot_traceability"], {"stock", "mrp", "product_expiry"})
-        self.assertEqual(depends["lot_fefo"], {"lot_traceability", "sale_stock"})
+        self.assertEqual(
+            depends["lot_fefo"],
+            {"lot_traceability", "mrp", "product_expiry", "sale_stock", "stock_account"},
+        )
         self.assertEqual(
             depends["lot_recall"],
             {"lot_traceability", "lot_fefo", "mail", "portal", "sale_stock", "purchase_stock"},
