@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytz
 from odoo import api, fields, models
-from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_traceability.tools import gs1
+from odoo.addons.lot_traceability.tools.timezones import local_date
 from odoo.exceptions import UserError
 
 from .lot_fsma_export import CTE_RECEIVING, CTE_TRANSFORMATION

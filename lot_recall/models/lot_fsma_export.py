@@ -4,7 +4,6 @@ import io
 import pytz
 import xlsxwriter
 from odoo import api, models
-from odoo.addons.lot_fefo.tools.expiry import day_start_utc
 from odoo.addons.lot_traceability.tools import gs1, spreadsheet, timezones
 from odoo.addons.lot_traceability.tools.move_kinds import (
     CUSTOMER_RETURN_KINDS,
@@ -14,6 +13,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import (
     classify_lines,
     kind_sql,
 )
+from odoo.addons.lot_traceability.tools.timezones import day_start_utc
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import Command, api, fields, models
-from odoo.addons.lot_fefo.tools.expiry import day_start_utc
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.addons.lot_traceability.tools.sql import insert_rows
+from odoo.addons.lot_traceability.tools.timezones import day_start_utc
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
 from odoo.tools.misc import formatLang

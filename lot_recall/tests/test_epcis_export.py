@@ -4,9 +4,9 @@ import re
 from urllib.parse import quote
 
 import pytz
-from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_recall.models.lot_epcis_export import event_hash, event_hash_input
 from odoo.addons.lot_traceability.tests.common import FlowCase
+from odoo.addons.lot_traceability.tools.timezones import local_date
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 

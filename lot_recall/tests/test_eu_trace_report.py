@@ -4,8 +4,8 @@ import io
 
 import openpyxl
 from odoo import Command
-from odoo.addons.lot_fefo.tools.expiry import local_date
 from odoo.addons.lot_traceability.tools import timezones
+from odoo.addons.lot_traceability.tools.timezones import local_date
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 

@@ -5,7 +5,6 @@ import io
 import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
-from odoo.addons.lot_fefo.tools.expiry import day_start_utc, local_date
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import (
     CUSTOMER_RETURN_KINDS,
@@ -17,6 +16,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import (
     kind_sql,
 )
 from odoo.addons.lot_traceability.tools.spreadsheet import csv_bytes, xlsx_write_row
+from odoo.addons.lot_traceability.tools.timezones import day_start_utc, local_date
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
