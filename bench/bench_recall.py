@@ -18,7 +18,8 @@ copy of the database made for it (``<database>_recall_actions``, dropped at the 
   *Notify Customers* and *Create Returns* for every customer, each button followed by the
   cron *Recall: background jobs* run as a cron worker runs it (``ir.cron._run_job`` on
   the job, which calls ``lot.recall._cron_run_jobs`` with a progress record and commits)
-  until its job is done. Mails are queued, never sent (``--no-actions`` skips this).
+  until its job is done. The generated customers are given an email address in the copy;
+  their notices are queued as mails, never sent (``--no-actions`` skips this).
 
 One run, in a fresh process, as a user would run it. ``--profile`` prints cProfile's top
 functions of the scope and the FSMA steps. The last line printed is
@@ -213,6 +214,14 @@ def run_actions(args, chosen):
                 }
             )
             recall.action_compute_scope()
+            # The generated customers have no email address: give them one (in this copy)
+            # so that each is sent its notice, queued as a mail.
+            cr.execute(
+                "UPDATE res_partner SET email = 'customer-' || id || '@example.com' "
+                "WHERE id = ANY(%s) AND COALESCE(email, '') = ''",
+                [recall.customer_ids.partner_id.ids],
+            )
+            env.invalidate_all()
             cron = env.ref("lot_recall.ir_cron_recall_jobs")
             cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
             outgoing = cr.fetchone()[0]

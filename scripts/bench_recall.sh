@@ -2,8 +2,10 @@
 # `make bench-recall`: on the data of `make bench-trace` (database lot_bench, built on the
 # first run exactly as scripts/bench.sh does, reused afterwards; BENCH_RESET=1 rebuilds it),
 # install or update lot_fefo and lot_recall, then time a mock recall of the raw lot reaching
-# the most customer deliveries: scope, then the FDA FSMA 204 spreadsheet. Last line:
-#   BENCH recall deliveries=<n> scope_s=<x> fsma_s=<y>
+# the most customer deliveries: scope, then the FDA FSMA 204 spreadsheet; then, in a copy of
+# the database, block, notify and returns of a real recall of it as background jobs. Last
+# line:
+#   BENCH recall deliveries=<n> scope_s=<x> fsma_s=<y> actions_s=<z>
 # BENCH_DB, BENCH_LINES and BENCH_SEED as for bench-trace; extra arguments go to
 # bench/bench_recall.py (e.g. --profile).
 set -euo pipefail
