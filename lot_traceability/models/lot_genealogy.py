@@ -24,8 +24,8 @@ from ..tools.move_kinds import (
 # reached: an input line linked to several output lines of one product (a production
 # making several lots) is shared in proportion to their output; output lines of different
 # products (by-products, the components an unbuild recovers) each get the whole input line.
-# The links of each input line are read by index (``OFFSET 0`` keeps PostgreSQL, which
-# cannot foresee how many lots the walk reaches, from scanning every link).
+# The links of the lines reached are looked up by index (``= ANY(ARRAY(...))``: joined,
+# PostgreSQL, which cannot foresee how many lots the walk reaches, scans every link).
 _EDGES_SQL = """
 WITH RECURSIVE reach(lot_id) AS (
         SELECT unnest(%(lot_ids)s::int[])
