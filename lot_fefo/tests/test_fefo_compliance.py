@@ -382,19 +382,15 @@ class TestFefoCompliance(FefoReservationCase):
         self.Report.invalidate_model()
         cron = self.env.ref("lot_fefo.ir_cron_lot_fefo_compliance")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-        manager = new_test_user(
-            self.env,
-            login="fc_queue_manager",
-            groups="stock.group_stock_manager,stock.group_production_lot",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
-        stock_user = new_test_user(
-            self.env,
-            login="fc_queue_user",
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
+        manager, stock_user = (
+            new_test_user(
+                self.env,
+                login=f"fc_queue_{group}",
+                groups=f"stock.group_stock_{group},stock.group_production_lot",
+                company_id=self.company.id,
+                company_ids=[Command.set(self.company.ids)],
+            )
+            for group in ("manager", "user")
         )
         with self.assertRaises(AccessError):
             self.Report.with_user(stock_user).action_recompute()
