@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..reports import lot_fefo_compliance_report
@@ -394,6 +394,11 @@ class TestFefoCompliance(FefoReservationCase):
         )
         with self.assertRaises(AccessError):
             self.Report.with_user(stock_user).action_recompute()
+        # not even an administrator moves the job's watermark by hand
+        with self.assertRaises(UserError):
+            self.company.with_user(self.env.ref("base.user_admin")).write(
+                {"lot_fefo_compliance_done_product_id": 10**9}
+            )
         self.assertFalse(self.company.lot_fefo_compliance_queued)
         other_company = self.env["res.company"].create({"name": "FC Other Company"})
         self.Report.with_user(manager).action_recompute()
