@@ -1,7 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 DEFAULT_EXPIRY_ALERT_HORIZONS = "90,30,7"
+# written only by the FEFO compliance job and its queue (superuser)
+COMPLIANCE_JOB_FIELDS = {"lot_fefo_compliance_queued", "lot_fefo_compliance_done_product_id"}
 
 
 def parse_horizons(text):
@@ -53,6 +55,16 @@ class ResCompany(models.Model):
         help="Watermark of the queued recompute: the rows of the products up to this id "
         "are rebuilt; the job resumes after it.",
     )
+
+    def write(self, vals):
+        if COMPLIANCE_JOB_FIELDS & set(vals) and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The FEFO compliance recompute is queued with the Recompute button of the "
+                    "report, and its progress is recorded by the job only."
+                )
+            )
+        return super().write(vals)
 
     @api.constrains("lot_expiry_alert_horizons")
     def _check_lot_expiry_alert_horizons(self):

@@ -29,8 +29,10 @@ STATUS_FIELDS = (
 QUALITY_MANAGER_GROUP = "lot_fefo.group_lot_quality_manager"
 # at most this many lots are named in one error message
 MAX_LOTS_IN_MESSAGE = 10
-# The expiry job expires this many lots per transaction.
+# The expiry job expires this many lots per transaction,
 EXPIRY_BATCH = 200
+# and at most this many per call (the cron calls it again while lots are due).
+EXPIRY_LOTS_PER_CALL = 10_000
 
 
 class StockLot(models.Model):
@@ -617,7 +619,10 @@ class StockLot(models.Model):
 
     def _lot_expiry_cron(self, now=None):
         """Daily job, company by company: expire the lots whose expiration date has passed
-        (in batches, each committed), then send each company's expiry alerts. A lot or a
+        (in batches, each committed), then send each company's expiry alerts. A call
+        expires at most ``EXPIRY_LOTS_PER_CALL`` lots: with more due (the first run after
+        installation), it returns and the cron calls it again at once (Odoo 18
+        ``ir.cron`` batches); the alerts follow once no lot is left to expire. A lot or a
         company that fails is logged and skipped; the others are done. ``now`` (naive UTC
         datetime) defaults to the current time."""
         now = now or fields.Datetime.now()
@@ -627,6 +632,8 @@ class StockLot(models.Model):
         done = 0
         for lots in groups:
             for batch in split_every(EXPIRY_BATCH, lots.ids, lots.browse):
+                if done >= EXPIRY_LOTS_PER_CALL:
+                    return
                 batch._lot_expire_batch()
                 done += len(batch)
                 jobs.commit_batch(self.env, done, total - done)

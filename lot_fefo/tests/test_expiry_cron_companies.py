@@ -147,3 +147,30 @@ class TestExpiryCronCompanies(ExpiryCase):
         self.assertEqual(done, sorted(done))
         self.assertEqual(progress[-1][1], 0)
         self.assertGreaterEqual(len(progress), 5)
+
+    def test_first_run_with_many_lots_due_is_split_into_calls(self):
+        """With more lots due than one call expires (the first run after installation),
+        a call stops after its share, notifying what remains, and the cron's next call
+        does the rest, then the alerts."""
+        lots = [self._lot_in(self.company, f"EX-MANY-{i}", -1, 1) for i in range(3)]
+        lots.append(self._lot_in(self.company_b, "EX-MANY-B", -1, 1))
+        progress = []
+
+        def notify(_cron, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+
+        Lot = type(self.env["stock.lot"])
+        with (
+            patch.object(stock_lot, "EXPIRY_BATCH", 2),
+            patch.object(stock_lot, "EXPIRY_LOTS_PER_CALL", 2),
+            patch.object(type(self.env["ir.cron"]), "_notify_progress", notify),
+            patch.object(Lot, "_lot_expiry_alert", autospec=True) as alert,
+        ):
+            self.Lot._lot_expiry_cron(now=self.now)
+            self.assertIn(sum(lot.lot_status == "expired" for lot in lots), (2, 3))
+            self.assertGreater(progress[-1][1], 0)
+            alert.assert_not_called()
+            self.Lot._lot_expiry_cron(now=self.now)
+        self.assertEqual({lot.lot_status for lot in lots}, {"expired"})
+        self.assertEqual(progress[-1][1], 0)
+        self.assertTrue(alert.called)

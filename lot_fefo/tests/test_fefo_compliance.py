@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..reports import lot_fefo_compliance_report
@@ -384,22 +384,23 @@ class TestFefoCompliance(FefoReservationCase):
         self.env["res.company"].sudo().search([]).write({"lot_fefo_compliance_queued": False})
         cron = self.env.ref("lot_fefo.ir_cron_lot_fefo_compliance")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-        manager = new_test_user(
-            self.env,
-            login="fc_queue_manager",
-            groups="stock.group_stock_manager,stock.group_production_lot",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
-        stock_user = new_test_user(
-            self.env,
-            login="fc_queue_user",
-            groups="stock.group_stock_user,stock.group_production_lot",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
+        manager, stock_user = (
+            new_test_user(
+                self.env,
+                login=f"fc_queue_{group}",
+                groups=f"stock.group_stock_{group},stock.group_production_lot",
+                company_id=self.company.id,
+                company_ids=[Command.set(self.company.ids)],
+            )
+            for group in ("manager", "user")
         )
         with self.assertRaises(AccessError):
             self.Report.with_user(stock_user).action_recompute()
+        # not even an administrator moves the job's watermark by hand
+        with self.assertRaises(UserError):
+            self.company.with_user(self.env.ref("base.user_admin")).write(
+                {"lot_fefo_compliance_done_product_id": 10**9}
+            )
         self.assertFalse(self.company.lot_fefo_compliance_queued)
         other_company = self.env["res.company"].create({"name": "FC Other Company"})
         self.Report.with_user(manager).action_recompute()
