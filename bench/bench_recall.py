@@ -191,13 +191,20 @@ def run_actions(args, chosen):
     import odoo
     from odoo import Command
     from odoo.modules.registry import Registry
+    from odoo.tools import SQL
 
     copy = f"{args.database}_recall_actions"
     odoo.sql_db.close_db(args.database)
     with odoo.sql_db.db_connect("postgres").cursor() as cr:
         cr._cnx.autocommit = True
-        cr.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-        cr.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{args.database}"')
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(copy)))
+        cr.execute(
+            SQL(
+                "CREATE DATABASE %s TEMPLATE %s",
+                SQL.identifier(copy),
+                SQL.identifier(args.database),
+            )
+        )
     try:
         registry = Registry(copy)
         with registry.cursor() as cr:
@@ -260,7 +267,7 @@ def run_actions(args, chosen):
         odoo.sql_db.close_db(copy)
         with odoo.sql_db.db_connect("postgres").cursor() as cr:
             cr._cnx.autocommit = True
-            cr.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(copy)))
 
 
 def run_cron(env, cron):

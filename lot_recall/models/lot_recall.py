@@ -1155,7 +1155,7 @@ class LotRecall(models.Model):
                         break
                     if commit:
                         recall._run_job_batch(job, lines)
-                        self.env.cr.commit()
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
                     else:
                         with self.env.cr.savepoint():
                             recall._run_job_batch(job, lines)
@@ -1194,7 +1194,7 @@ class LotRecall(models.Model):
             recall = self.browse(next(iter(queued)))
             if recall.state not in ("scoped", "in_progress"):
                 recall._clear_queue()
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 continue
             if recall.user_id.active:
                 recall = recall.with_user(recall.user_id).sudo()
