@@ -11,10 +11,12 @@ class LotTraceabilityDemo(models.AbstractModel):
 
     Receipts validated, manufacturing orders produced and a delivery shipped through Odoo's
     own operations, after the rules of ``demo/lot_numbering_demo.xml`` are in place: the
-    lots get their names from the rules (supplier code and date for raw materials, line
-    code, year, day of year and check character for finished goods, the company default
-    for the dough). A last receipt of flour stays open, with the supplier's GS1-128
-    barcode in its note, ready to scan. Dates are relative to the day the demo is loaded.
+    lots get their names from the rules (supplier code and day of receipt for raw
+    materials, product code and day for the dough, line code, year, day of year and check
+    digit for finished goods). A milk lot received 13 days ago has expired. A receipt of
+    flour stays open with the supplier's GS1-128 barcode in its note, ready to scan; one
+    of Bakery Nord waits with the lot name drawn from that company's default rule. Dates
+    are relative to the day the demo is loaded.
     """
 
     _inherit = "lot.traceability.demo"
@@ -27,13 +29,15 @@ class LotTraceabilityDemo(models.AbstractModel):
         stock = main.lot_stock_id
         suppliers = self.env.ref("stock.stock_location_suppliers")
         customers = self.env.ref("stock.stock_location_customers")
-        self._walkthrough_counters(days=3)
+        self._walkthrough_counters(days=14)
 
-        def receive(partner, products, days_ago):
+        def receive(partner, products, days_ago, expiry_days=None):
             return self._walkthrough_receive(
-                main.in_type_id, ref(partner), suppliers, stock, products, days_ago
+                main.in_type_id, ref(partner), suppliers, stock, products, days_ago, expiry_days
             )
 
+        # milk whose label gave 11 days of shelf life: expired two days ago
+        old_milk = receive("supp_green_valley", [(ref("product_milk"), 60)], 13, expiry_days=11)
         flour_sugar = receive(
             "supp_golden_fields", [(ref("product_flour"), 300), (ref("product_sugar"), 100)], 2
         )
@@ -56,23 +60,28 @@ class LotTraceabilityDemo(models.AbstractModel):
             [(lot["RM-FLR"], 45), (lot["RM-MLK"], 30), (lot["RM-EGG"], 450), (lot["RM-SUG"], 30)],
             1,
         )
-        cookies = self._walkthrough_produce(
-            ref("bom_cookies"),
-            150,
-            [(dough.lot_producing_id, 75), (lot["RM-SUG"], 15)],
-            0,
-        )
         delivery = self._transfer(
             main.out_type_id,
             ref("cust_fresh_market"),
             stock,
             customers,
-            [(cookies.lot_producing_id, 40)],
+            [(cake.lot_producing_id, 40)],
             0,
         )
         receipt = self._walkthrough_open_receipt(main.in_type_id, ref("supp_golden_fields"))
+        nord = ref("warehouse_nord")
+        nord_receipt = self.with_company(nord.company_id)._walkthrough_picking(
+            nord.in_type_id,
+            ref("supp_hanse_muehle"),
+            suppliers,
+            nord.lot_stock_id,
+            [(ref("product_flour"), 200)],
+            -1,
+        )
         self._walkthrough_xmlids(
             {
+                "walkthrough_receipt_expired_milk": old_milk,
+                "walkthrough_lot_milk_expired": old_milk.move_line_ids.lot_id,
                 "walkthrough_receipt_done": flour_sugar,
                 "walkthrough_lot_flour": lot["RM-FLR"],
                 "walkthrough_lot_sugar": lot["RM-SUG"],
@@ -82,10 +91,9 @@ class LotTraceabilityDemo(models.AbstractModel):
                 "walkthrough_lot_dough": dough.lot_producing_id,
                 "walkthrough_mo_cake": cake,
                 "walkthrough_lot_cake": cake.lot_producing_id,
-                "walkthrough_mo_cookies": cookies,
-                "walkthrough_lot_cookies": cookies.lot_producing_id,
                 "walkthrough_delivery": delivery,
                 "walkthrough_receipt_open": receipt,
+                "walkthrough_receipt_nord": nord_receipt,
             }
         )
 
@@ -104,7 +112,7 @@ class LotTraceabilityDemo(models.AbstractModel):
         A rule creates a missing counter with a second cursor, which cannot see tables
         that the installation of the module has not committed yet: the demo creates them
         in its own transaction first."""
-        rules = self.env["lot.numbering.rule"].search([("company_id", "=", self.env.company.id)])
+        rules = self.env["lot.numbering.rule"].sudo().search([])
         today = fields.Date.context_today(self)
         for rule in rules:
             for day in range(-1, days + 1):
@@ -113,11 +121,17 @@ class LotTraceabilityDemo(models.AbstractModel):
                 if range_id is None:
                     rule._counter_create(None, date, sequence_id)
 
-    def _walkthrough_receive(self, picking_type, partner, src, dest, products, days_ago):
-        """Validate a receipt of (product, quantity) pairs whose lots the rules name."""
+    def _walkthrough_receive(
+        self, picking_type, partner, src, dest, products, days_ago, expiry_days=None
+    ):
+        """Validate a receipt of (product, quantity) pairs whose lots the rules name; with
+        ``expiry_days``, the lots expire that many days after the receipt."""
         picking = self._walkthrough_picking(picking_type, partner, src, dest, products, days_ago)
         for move in picking.move_ids:
             move.move_line_ids.quantity = move.product_uom_qty
+            if expiry_days is not None:
+                expiry = self._backdate(days_ago) + timedelta(days=expiry_days)
+                move.move_line_ids.expiration_date = expiry
         picking.move_ids.picked = True
         picking.with_context(skip_expired=True).button_validate()
         self._set_date(picking, days_ago)
