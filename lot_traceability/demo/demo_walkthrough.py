@@ -112,7 +112,12 @@ class LotTraceabilityDemo(models.AbstractModel):
         A rule creates a missing counter with a second cursor, which cannot see tables
         that the installation of the module has not committed yet: the demo creates them
         in its own transaction first."""
-        rules = self.env["lot.numbering.rule"].sudo().search([])
+        rules = self.env["lot.numbering.rule"].union(
+            *(
+                self._demo_ref(f"numbering_rule_{name}")
+                for name in ("raw", "intermediate", "finished", "nord")
+            )
+        )
         today = fields.Date.context_today(self)
         for rule in rules:
             for day in range(-1, days + 1):
