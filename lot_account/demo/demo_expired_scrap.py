@@ -13,7 +13,7 @@ class LotAccountDemo(models.AbstractModel):
         scrap's entry debits the Expired Stock Loss account."""
         lot = self.env.ref("lot_traceability.walkthrough_lot_milk_expired")
         wizard = (
-            self.env["lot.expired.scrap"]
+            self.env["lot.unusable.scrap"]
             .with_context(active_model="stock.lot", active_ids=lot.ids)
             .create({"reason": self.env._("Expired milk destroyed by the waste contractor.")})
         )
