@@ -14,6 +14,7 @@ CONF="$ROOT/.local/odoo.conf"
 
 dropdb --if-exists "$DB"
 echo "test: installing $ADDONS,$FLOW_MODULES into a fresh database $DB"
+: > "$ROOT/.local/install-$DB.log"  # Odoo appends to its log file: check this install only
 "$ROOT/.venv/bin/python" -m odoo -c "$CONF" -d "$DB" -i "$ADDONS,$FLOW_MODULES" --stop-after-init \
     --log-level=warn --logfile="$ROOT/.local/install-$DB.log" \
     || { tail -n 60 "$ROOT/.local/install-$DB.log"; exit 1; }
