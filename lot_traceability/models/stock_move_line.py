@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
-from odoo.tools.sql import index_exists
+from odoo.tools.sql import create_index
 
 from ..tools import gs1, timezones
 
@@ -349,18 +349,13 @@ class StockMoveLine(models.Model):
     def init(self):
         res = super().init()
         # Genealogy and mass balance read the done lines of given lots; core has no lot index.
-        # With company and id as keys the genealogy walk reads the index alone; with what a
-        # trace reads of each movement included, so does the movements query: the lines of
-        # one lot lie side by side in the index, scattered over the table.
-        self.env.cr.execute(
-            "DROP INDEX IF EXISTS stock_move_line_done_lot_id_index, stock_move_line_done_lot_index"
+        # With company and id in it, the genealogy walk reads the index alone.
+        self.env.cr.execute("DROP INDEX IF EXISTS stock_move_line_done_lot_id_index")
+        create_index(
+            self.env.cr,
+            "stock_move_line_done_lot_index",
+            self._table,
+            ["lot_id", "company_id", "id"],
+            where="state = 'done' AND lot_id IS NOT NULL",
         )
-        if not index_exists(self.env.cr, "stock_move_line_done_lot_cover_index"):
-            self.env.cr.execute("""
-                CREATE INDEX stock_move_line_done_lot_cover_index
-                    ON stock_move_line (lot_id, company_id, id)
-                       INCLUDE (date, quantity_product_uom, move_id, location_id,
-                                location_dest_id, picking_id, reference)
-                 WHERE state = 'done' AND lot_id IS NOT NULL
-            """)
         return res

@@ -6,7 +6,6 @@ import openpyxl
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..models.lot_genealogy import _MOVEMENTS_SQL
 from .common import company_user
 
 
@@ -359,23 +358,6 @@ class TestLotGenealogy(TransactionCase):
                     genealogy.mass_balance(lots.ids)
                 with self.assertRaises(AccessError):
                     genealogy.trace(lots.ids)
-
-    def test_movements_are_read_from_the_lot_index_alone(self):
-        """Everything a trace reads of a movement is in the done-lot index: the lines of a lot
-        are read side by side in the index, not one table page each."""
-        cr = self.env.cr
-        # On the small demo tables PostgreSQL would scan the table: make it pick an index.
-        cr.execute("SET LOCAL enable_seqscan = off")
-        cr.execute("SET LOCAL enable_bitmapscan = off")
-        self.addCleanup(cr.execute, "RESET enable_seqscan; RESET enable_bitmapscan")
-        lot_ids = [lot.id for lot in self.lot.values()]
-        cr.execute(
-            "EXPLAIN " + _MOVEMENTS_SQL, {"lot_ids": lot_ids, "company_ids": self.env.companies.ids}
-        )
-        plan = "\n".join(row[0] for row in cr.fetchall())
-        self.assertIn(
-            "Index Only Scan using stock_move_line_done_lot_cover_index on stock_move_line ml", plan
-        )
 
     def test_trace_exports_neutralise_formulas(self):
         name = '=HYPERLINK("http://x.example","a")'
