@@ -81,9 +81,9 @@ class TestReadReplica(HttpCase):
         fetch_dicts = genealogy._fetch_dicts
         cursors = []
 
-        def spy(engine, query, params):
+        def spy(engine, query, params, columns=None):
             cursors.append(engine.env.cr.readonly)
-            return fetch_dicts(engine, query, params)
+            return fetch_dicts(engine, query, params, columns)
 
         self.authenticate(self.user.login, self.user.login)
         # A write on the read-only cursor would be retried on a read/write one, with a
