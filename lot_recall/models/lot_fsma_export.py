@@ -725,19 +725,23 @@ class LotFsmaExport(models.AbstractModel):
         )
 
     @api.model
-    def _xlsx(self, rows):
+    def _xlsx(self, rows, constant_memory=False):
         """The rows as an Excel workbook, one sheet, filters on the header -> bytes.
 
         Dates are real dates and quantities numbers; texts are always written with
         ``write_string``, never as formulas (a partner named ``=HYPERLINK(...)`` stays that
         text). Written with a shared string table, in memory: names, products and addresses
-        repeat on thousands of rows, and this is about twice as fast as xlsxwriter's
-        constant memory mode, which escapes and writes every string inline (26,500 rows:
-        3 s instead of 6 s).
+        repeat on thousands of rows, and this is the fastest of xlsxwriter's modes (see
+        bench/README.md, recall section), but it holds every cell until the file is closed.
+
+        :param constant_memory: write each row as it comes, strings inline (xlsxwriter's
+            constant memory mode): somewhat slower, with a memory use that does not grow
+            with the rows, for the large sheets built in the background
         """
         columns = self._columns()
         buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        mode = {"constant_memory": True} if constant_memory else {"in_memory": True}
+        workbook = xlsxwriter.Workbook(buffer, mode)
         sheet = workbook.add_worksheet(self.env._("FSMA 204"))
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

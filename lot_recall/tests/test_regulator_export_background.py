@@ -116,6 +116,9 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
             other.write({"attachment_id": attachment.id, "state": "done"})
         with self.assertRaises(AccessError):
             self.Wizard.with_user(self.colleague).create({"state": "queued"})
+        # Old dialogs are vacuumed with their file: no attachment is left to any employee.
+        wizard.sudo().unlink()
+        self.assertFalse(attachment.exists())
 
     def test_a_user_without_recall_rights_cannot_queue_an_export(self):
         self._set_threshold(2)

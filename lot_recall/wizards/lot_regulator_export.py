@@ -191,9 +191,11 @@ class LotRegulatorExport(models.TransientModel):
         except ValueError:
             return INLINE_MAX_ROWS
 
-    def _build(self, lots, env):
+    def _build(self, lots, env, background=False):
         """(file content, number of records) of the export of ``lots`` in ``env``.
 
+        :param background: built by the cron: a spreadsheet is written in xlsxwriter's
+            constant memory mode (its memory use does not grow with the rows)
         :raise UserError: if there is nothing to export
         """
         if self.export_format == "epcis":
@@ -204,7 +206,10 @@ class LotRegulatorExport(models.TransientModel):
             fsma = env["lot.fsma.export"]
             rows = fsma._events(lots.ids, self.date_from, self.date_to)
             count = len(rows)
-            content = fsma._xlsx(rows) if self.export_format == "fsma_xlsx" else fsma._csv(rows)
+            if self.export_format == "fsma_xlsx":
+                content = fsma._xlsx(rows, constant_memory=background)
+            else:
+                content = fsma._csv(rows)
         if not count:
             raise UserError(
                 self.env._(
@@ -242,7 +247,7 @@ class LotRegulatorExport(models.TransientModel):
         only he can read), and to the recall if any."""
         self.ensure_one()
         lots = self._export_lots()
-        content, count = self._build(lots, self._export_env())
+        content, count = self._build(lots, self._export_env(), background=True)
         name = self._file_name()
         self.write({"file_name": name, "row_count": count})
         attachment = self.env["ir.attachment"].create(
