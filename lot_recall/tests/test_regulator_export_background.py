@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 import openpyxl
 from odoo import Command
+from odoo.addons.lot_traceability.tests.common import company_user
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -159,3 +160,31 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
         self.assertIn("not allowed", wizard.error_message)
         self.assertFalse(wizard.attachment_id)
         self.assertFalse(self.Wizard.sudo().search([("state", "=", "queued")]))
+
+    def test_the_background_export_keeps_to_the_companies_selected_when_asked(self):
+        other = self.env["res.company"].create({"name": "Hidden Greens BG"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
+        vendor = self.env["res.partner"].create(
+            {"name": "Secret Vendor BG", "company_id": other.id}
+        )
+        self._transfer(
+            warehouse.in_type_id, vendor, self.env.ref("stock.stock_location_suppliers"),
+            warehouse.lot_stock_id, [(self.rom_lot, 7, self.kg)], 20,
+        )  # fmt: skip
+        both = company_user(
+            self.env, "bg_export_ab", "lot_recall.group_recall_user", self.company | other
+        )
+        self._set_threshold(2)
+        contents = {}
+        for companies in (self.company, self.company | other):
+            wizard = (
+                self.Wizard.with_user(both)
+                .with_context(allowed_company_ids=companies.ids)
+                .create({"lot_ids": [Command.set(self.lots.ids)], "export_format": "fsma_csv"})
+            )
+            wizard.action_export()
+            self.assertEqual(wizard.state, "queued")
+            self.Wizard._cron_build_queued()
+            contents[len(companies)] = wizard.attachment_id.raw.decode("utf-8-sig")
+        self.assertNotIn(vendor.name, contents[1])
+        self.assertIn(vendor.name, contents[2])
