@@ -161,6 +161,15 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
         self.assertFalse(wizard.attachment_id)
         self.assertFalse(self.Wizard.sudo().search([("state", "=", "queued")]))
 
+    def test_the_export_of_a_user_who_left_is_not_built(self):
+        self._set_threshold(2)
+        wizard = self._wizard(self.user)
+        wizard.action_export()
+        self.user.active = False
+        self.Wizard._cron_build_queued()
+        self.assertEqual(wizard.sudo().state, "failed")
+        self.assertFalse(wizard.sudo().attachment_id)
+
     def test_the_background_export_keeps_to_the_companies_selected_when_asked(self):
         other = self.env["res.company"].create({"name": "Hidden Greens BG"})
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])

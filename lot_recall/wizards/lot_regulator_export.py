@@ -230,6 +230,15 @@ class LotRegulatorExport(models.TransientModel):
             return
         wizard = queued[0]
         user = wizard.create_uid
+        if not user.active:
+            wizard.write(
+                {
+                    "state": "failed",
+                    "error_message": self.env._("The user who asked for this export left."),
+                }
+            )
+            self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
+            return
         companies = (wizard.company_ids & user.company_ids) or user.company_id
         mine = wizard.with_user(user).with_context(allowed_company_ids=companies.ids)
         try:
