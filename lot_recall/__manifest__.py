@@ -20,6 +20,7 @@
         "data/lot_recall_data.xml",
         "data/lot_recall_mail_template.xml",
         "data/lot_recall_cron.xml",
+        "data/lot_regulator_export_cron.xml",
         "reports/lot_recall_summary_report.xml",
         "reports/lot_eu_trace_report.xml",
         "views/lot_recall_views.xml",

@@ -177,23 +177,7 @@ class LotFsmaExport(models.AbstractModel):
         if not lot_ids:
             return []
         company_ids = self.env.companies.ids
-        start, end = self._date_bounds(date_from, date_to)
-        conditions = [
-            SQL("ml.lot_id = ANY(%s)", lot_ids),
-            SQL("ml.state = 'done'"),
-            SQL("ml.company_id = ANY(%s)", company_ids),
-            SQL(
-                "(src.usage IN %(usages)s OR dst.usage IN %(usages)s "
-                " OR (src.usage = 'internal' AND dst.usage = 'internal'"
-                "     AND src.warehouse_id <> dst.warehouse_id))",
-                usages=_CTE_USAGES,
-            ),
-        ]
-        if start:
-            conditions.append(SQL("ml.date >= %s", start))
-        if end:
-            conditions.append(SQL("ml.date < %s", end))
-        lines = self._fetch_lines(SQL(" AND ").join(conditions))
+        lines = self._fetch_lines(self._event_lines_where(lot_ids, date_from, date_to))
         moves = self._fetch_moves(
             _MOVES_OF_LINES_SQL, company_ids, moves=list({line["move_id"] for line in lines})
         )
@@ -236,6 +220,49 @@ class LotFsmaExport(models.AbstractModel):
                     if cte == CTE_TRANSFORMATION:
                         classified[line["id"], cte] = (line, cte, role)
         return self._build_rows(list(classified.values()), moves, company_ids)
+
+    def _event_lines_where(self, lot_ids, date_from, date_to):
+        """SQL condition on the done move lines of the lots, in the export's companies and
+        days, that can be critical tracking events (``ml``, ``src`` and ``dst`` aliases)."""
+        start, end = self._date_bounds(date_from, date_to)
+        conditions = [
+            SQL("ml.lot_id = ANY(%s)", lot_ids),
+            SQL("ml.state = 'done'"),
+            SQL("ml.company_id = ANY(%s)", self.env.companies.ids),
+            SQL(
+                "(src.usage IN %(usages)s OR dst.usage IN %(usages)s "
+                " OR (src.usage = 'internal' AND dst.usage = 'internal'"
+                "     AND src.warehouse_id <> dst.warehouse_id))",
+                usages=_CTE_USAGES,
+            ),
+        ]
+        if start:
+            conditions.append(SQL("ml.date >= %s", start))
+        if end:
+            conditions.append(SQL("ml.date < %s", end))
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _count_event_lines(self, lot_ids, date_from=None, date_to=None):
+        """Number of move lines :meth:`_events` starts from, counted in one query: the size
+        of the export before building it (each line makes about one row; a dropship makes
+        two, an order adds its other inputs and outputs)."""
+        if isinstance(lot_ids, models.BaseModel):
+            lot_ids = lot_ids.ids
+        self.env["stock.move.line"].flush_model()
+        lot_ids = self.env["stock.lot"].browse(lot_ids)._filtered_access("read").ids
+        if not lot_ids:
+            return 0
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM stock_move_line ml "
+                "JOIN stock_location src ON src.id = ml.location_id "
+                "JOIN stock_location dst ON dst.id = ml.location_dest_id "
+                "WHERE %s",
+                self._event_lines_where(lot_ids, date_from, date_to),
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _date_bounds(self, date_from, date_to):
         """Naive UTC [start, end) of the period; days are read in the user's time zone."""
@@ -698,19 +725,23 @@ class LotFsmaExport(models.AbstractModel):
         )
 
     @api.model
-    def _xlsx(self, rows):
+    def _xlsx(self, rows, constant_memory=False):
         """The rows as an Excel workbook, one sheet, filters on the header -> bytes.
 
         Dates are real dates and quantities numbers; texts are always written with
         ``write_string``, never as formulas (a partner named ``=HYPERLINK(...)`` stays that
         text). Written with a shared string table, in memory: names, products and addresses
-        repeat on thousands of rows, and this is about twice as fast as xlsxwriter's
-        constant memory mode, which escapes and writes every string inline (26,500 rows:
-        3 s instead of 6 s).
+        repeat on thousands of rows, and this is the fastest of xlsxwriter's modes (see
+        bench/README.md, recall section), but it holds every cell until the file is closed.
+
+        :param constant_memory: write each row as it comes, strings inline (xlsxwriter's
+            constant memory mode): somewhat slower, with a memory use that does not grow
+            with the rows, for the large sheets built in the background
         """
         columns = self._columns()
         buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        mode = {"constant_memory": True} if constant_memory else {"in_memory": True}
+        workbook = xlsxwriter.Workbook(buffer, mode)
         sheet = workbook.add_worksheet(self.env._("FSMA 204"))
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

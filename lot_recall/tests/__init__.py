@@ -14,3 +14,4 @@ from . import test_recall_flows
 from . import test_recall_response
 from . import test_trace_dashboard
 from . import test_regulator_export_demo
+from . import test_regulator_export_background

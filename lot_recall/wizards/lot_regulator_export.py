@@ -1,8 +1,9 @@
 import base64
 import json
 
+from markupsafe import Markup
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 EXPORT_FORMATS = [
     ("fsma_xlsx", "FDA FSMA 204 spreadsheet (XLSX)"),
@@ -10,6 +11,12 @@ EXPORT_FORMATS = [
     ("epcis", "GS1 EPCIS 2.0 (JSON-LD)"),
 ]
 EXTENSIONS = {"fsma_xlsx": "xlsx", "fsma_csv": "csv", "epcis": "jsonld"}
+# Exports of more move lines than this are built in the background (system parameter
+# ``lot_recall.export_inline_max_rows``): the bench recall lot's 16,296 lines answer inline
+# in a few seconds.
+INLINE_MAX_ROWS = 50000
+# Written by the export itself, never by the user.
+BUILD_FIELDS = {"state", "attachment_id", "error_message", "company_ids"}
 
 
 class LotRegulatorExport(models.TransientModel):
@@ -48,6 +55,49 @@ class LotRegulatorExport(models.TransientModel):
     row_count = fields.Integer(
         string="Records", readonly=True, help="Spreadsheet rows or EPCIS events in the file."
     )
+    state = fields.Selection(
+        [
+            ("draft", "New"),
+            ("queued", "Being built"),
+            ("done", "Ready"),
+            ("failed", "Failed"),
+        ],
+        default="draft",
+        readonly=True,
+        help="A large export is built in the background: you get a message with the "
+        "download link when it is ready.",
+    )
+    company_ids = fields.Many2many(
+        "res.company",
+        "lot_regulator_export_company_rel",
+        string="Companies",
+        readonly=True,
+        help="Companies selected when a background export was asked for.",
+    )
+    attachment_id = fields.Many2one("ir.attachment", string="File built", readonly=True)
+    download_url = fields.Char(compute="_compute_download_url")
+    error_message = fields.Text(readonly=True)
+
+    @api.depends("attachment_id")
+    def _compute_download_url(self):
+        for wizard in self:
+            attachment = wizard.attachment_id
+            wizard.download_url = (
+                f"/web/content/{attachment.id}?download=true" if attachment else False
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_build_fields(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_build_fields([vals])
+        return super().write(vals)
+
+    def _check_build_fields(self, vals_list):
+        if not self.env.su and any(BUILD_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(self.env._("Only the export itself sets its state and its file."))
 
     @api.private
     @api.model
@@ -92,14 +142,62 @@ class LotRegulatorExport(models.TransientModel):
         return lots
 
     def action_export(self):
-        """Build the file in the chosen format; with a recall, attach it to the recall too."""
+        """Build the file in the chosen format; with a recall, attach it to the recall too.
+
+        An export of more move lines than the system parameter
+        ``lot_recall.export_inline_max_rows`` (50,000) is queued instead: a cron builds it
+        as this user and sends him a message with the download link.
+        """
         self.ensure_one()
+        if self.state == "queued":
+            raise UserError(
+                self.env._("This export is being built: a message brings its link when ready.")
+            )
         if not (self.lot_ids or self.product_ids):
             raise UserError(self.env._("Choose the lots or the products to export."))
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise UserError(self.env._("The first day must be before the last day."))
         lots = self._export_lots()
         env = self._export_env()
+        count = env["lot.fsma.export"]._count_event_lines(lots.ids, self.date_from, self.date_to)
+        if count > self._inline_max_rows():
+            self.sudo().write(
+                {
+                    "state": "queued",
+                    "company_ids": [Command.set(self.env.companies.ids)],
+                    "attachment_id": False,
+                    "error_message": False,
+                    "file_data": False,
+                    "file_name": False,
+                    "row_count": 0,
+                }
+            )
+            self.env.ref("lot_recall.ir_cron_regulator_export").sudo()._trigger()
+            return self._reopen()
+        content, count = self._build(lots, env)
+        name = self._file_name()
+        self.write({"file_data": base64.b64encode(content), "file_name": name, "row_count": count})
+        self.sudo().write({"state": "done", "attachment_id": False, "error_message": False})
+        if self.recall_id:
+            self._attach_to_recall(content, name)
+        return self._reopen()
+
+    def _inline_max_rows(self):
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param("lot_recall.export_inline_max_rows")
+        )
+        try:
+            return int(value) if value else INLINE_MAX_ROWS
+        except ValueError:
+            return INLINE_MAX_ROWS
+
+    def _build(self, lots, env, background=False):
+        """(file content, number of records) of the export of ``lots`` in ``env``.
+
+        :param background: built by the cron: a spreadsheet is written in xlsxwriter's
+            constant memory mode (its memory use does not grow with the rows)
+        :raise UserError: if there is nothing to export
+        """
         if self.export_format == "epcis":
             document = env["lot.epcis.export"]._document(lots.ids, self.date_from, self.date_to)
             count = len(document["epcisBody"]["eventList"])
@@ -108,7 +206,10 @@ class LotRegulatorExport(models.TransientModel):
             fsma = env["lot.fsma.export"]
             rows = fsma._events(lots.ids, self.date_from, self.date_to)
             count = len(rows)
-            content = fsma._xlsx(rows) if self.export_format == "fsma_xlsx" else fsma._csv(rows)
+            if self.export_format == "fsma_xlsx":
+                content = fsma._xlsx(rows, constant_memory=background)
+            else:
+                content = fsma._csv(rows)
         if not count:
             raise UserError(
                 self.env._(
@@ -116,11 +217,74 @@ class LotRegulatorExport(models.TransientModel):
                     "there is nothing to export."
                 )
             )
+        return content, count
+
+    @api.model
+    def _cron_build_queued(self):
+        """Cron *Regulator export: build large exports*: build the oldest queued export as
+        its creator (his rights, his companies of the moment he asked), attach the file to
+        it and send him the link. One export per call, the cron commits after each: a crash
+        rolls the export back to queued and the next run builds it again."""
+        queued = self.sudo().search([("state", "=", "queued")], order="id")
+        if not queued:
+            return
+        wizard = queued[0]
+        user = wizard.create_uid
+        if not user.active:
+            wizard.write(
+                {
+                    "state": "failed",
+                    "error_message": self.env._("The user who asked for this export left."),
+                }
+            )
+            self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
+            return
+        companies = (wizard.company_ids & user.company_ids) or user.company_id
+        mine = wizard.with_user(user).with_context(allowed_company_ids=companies.ids)
+        try:
+            with self.env.cr.savepoint():
+                mine._build_in_background()
+        except (UserError, AccessError) as error:
+            wizard.write({"state": "failed", "error_message": str(error)})
+            mine._notify_creator(
+                mine.env._("Your regulator export could not be built: %(error)s", error=str(error))
+            )
+        self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
+
+    def _build_in_background(self):
+        """Build a queued export as its creator: the file is attached to the export (which
+        only he can read), and to the recall if any."""
+        self.ensure_one()
+        lots = self._export_lots()
+        content, count = self._build(lots, self._export_env(), background=True)
         name = self._file_name()
-        self.write({"file_data": base64.b64encode(content), "file_name": name, "row_count": count})
+        self.write({"file_name": name, "row_count": count})
+        attachment = self.env["ir.attachment"].create(
+            {"name": name, "raw": content, "res_model": self._name, "res_id": self.id}
+        )
+        self.sudo().write({"state": "done", "attachment_id": attachment.id})
         if self.recall_id:
             self._attach_to_recall(content, name)
-        return self._reopen()
+        self._notify_creator(
+            self.env._(
+                "Your regulator export %(name)s is ready (%(count)s records).",
+                name=name,
+                count=count,
+            ),
+            url=f"{self.get_base_url()}{self.download_url}",
+        )
+
+    def _notify_creator(self, text, url=None):
+        """Send the export's creator (the current user) ``text`` in a message, with a
+        download link to ``url``."""
+        body = Markup("<p>%s</p>") % text
+        if url:
+            body += Markup('<p><a href="%s">%s</a></p>') % (url, self.env._("Download"))
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=self.env.user.partner_id.ids,
+            subject=self.env._("Regulator export"),
+            body=body,
+        )
 
     def _export_env(self):
         """Environment of the export: the companies selected by the user or, for a recall,

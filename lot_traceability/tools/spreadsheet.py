@@ -25,14 +25,23 @@ def csv_safe(value):
     return value
 
 
-def csv_bytes(header, rows):
-    """UTF-8 CSV (with BOM, for spreadsheet programs) of ``header`` and ``rows``, every
-    text cell made formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def csv_write(stream, header, rows):
+    """Write ``header`` and ``rows`` (any iterable, consumed once) as UTF-8 CSV (with BOM,
+    for spreadsheet programs) on the binary file object ``stream``, every text cell made
+    formula-safe. Rows are encoded and written as they come, never joined in one text."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
     writer.writerow([csv_safe(cell) for cell in header])
     writer.writerows([csv_safe(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    text.flush()
+    text.detach()
+
+
+def csv_bytes(header, rows):
+    """UTF-8 CSV (with BOM) of ``header`` and ``rows`` -> bytes, see :func:`csv_write`."""
+    buffer = io.BytesIO()
+    csv_write(buffer, header, rows)
+    return buffer.getvalue()
 
 
 def xlsx_write_row(sheet, row_index, row, cell_format=None):
