@@ -1,5 +1,6 @@
 import math
 import re
+import textwrap
 import time
 import uuid
 from collections import defaultdict
@@ -12,7 +13,8 @@ from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.addons.lot_traceability.tools.sql import insert_rows
 from odoo.addons.lot_traceability.tools.timezones import day_start_utc
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
+from odoo.tools import SQL, clean_context, float_compare, float_is_zero, format_list, is_html_empty
+from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
@@ -1326,35 +1328,15 @@ class LotRecall(models.Model):
         return bodies
 
     def _notify_customers(self, customers, template):
-        """Post each of these customers its notification, mark them notified (or without an
+        """Send each of these customers its notification, mark them notified (or without an
         email address) and log the notification on each customer."""
         self.ensure_one()
-        now = fields.Datetime.now()
-        subjects = template._render_field("subject", customers.ids, compute_lang=True)
-        bodies = self._render_bodies(template, customers)
-        # The recall's chatter, read by every Recall User, keeps what each customer was sent
-        # but not the secret link to the customer's response page.
-        chatter_bodies = self._render_bodies(
-            template.with_context(lot_recall_chatter_copy=True), customers
-        )
-        recall = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
-        notified = self.env["lot.recall.customer"]
-        for customer in customers:
-            if not customer.partner_id.email:
-                continue
-            message = recall.message_post(
-                body=bodies[customer.id],
-                subject=subjects[customer.id],
-                partner_ids=customer.partner_id.ids,
-                message_type="comment",
-                subtype_xmlid="lot_recall.mt_recall_customer_notice",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-            # the email was rendered from the full body when posted
-            message.sudo().body = chatter_bodies[customer.id]
-            notified |= customer
-        notified.sudo().write({"notified_date": now, "notify_state": "sent"})
+        notified = customers.filtered(lambda customer: customer.partner_id.email)
         (customers - notified).sudo().notify_state = "no_email"
+        if not notified:
+            return
+        self._post_notices(notified, template)
+        notified.sudo().write({"notified_date": fields.Datetime.now(), "notify_state": "sent"})
         link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (
             self.id,
             self.name,
@@ -1366,6 +1348,113 @@ class LotRecall(models.Model):
                 for partner in notified.partner_id
             }
         )
+
+    def _post_notices(self, customers, template):
+        """Post on the recall one notice per customer, addressed to it, with its email
+        queued: what ``message_post`` of each notice would do for a customer recipient, but
+        with one ``create`` of the messages, of the emails and of their notifications, and
+        the email layout rendered once per language, for a batch of customers.
+
+        The message in the chatter, read by every Recall User, keeps what the customer was
+        sent but not the secret link to the customer's response page; the email has it."""
+        self.ensure_one()
+        layout = "mail.mail_notification_light"
+        subjects = template._render_field("subject", customers.ids, compute_lang=True)
+        bodies = self._render_bodies(template, customers)
+        chatter_bodies = self._render_bodies(
+            template.with_context(lot_recall_chatter_copy=True), customers
+        )
+        recall = self._fallback_lang()
+        author_id, email_from = recall._message_compute_author(raise_on_email=True)
+        common = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": self._name,
+            "res_id": self.id,
+            "message_type": "comment",
+            "subtype_id": self.env.ref("lot_recall.mt_recall_customer_notice").id,
+            "email_add_signature": True,
+            "email_layout_xmlid": layout,
+            "record_name": self.sudo().display_name,
+            "record_alias_domain_id": recall.sudo()
+            ._mail_get_alias_domains(default_company=self.env.company)[self.id]
+            .id,
+            "record_company_id": recall._mail_get_companies(default=self.env.company)[self.id].id,
+            "reply_to": recall._notify_get_reply_to(default=email_from)[self.id],
+        }
+        messages = recall._message_create(
+            [
+                dict(
+                    common,
+                    body=chatter_bodies[customer.id],
+                    subject=subjects[customer.id],
+                    partner_ids=customer.partner_id.ids,
+                )
+                for customer in customers
+            ]
+        )
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
+            recall._message_subscribe(partner_ids=self.env.user.partner_id.ids)
+        base_values = recall._notify_by_email_get_base_mail_values(
+            messages[:1], additional_values={"auto_delete": True}
+        )
+        frames = {}
+        mail_values = []
+        for customer, message in zip(customers, messages, strict=True):
+            lang = customer.partner_id.lang or self.env.lang
+            if lang not in frames:
+                frames[lang] = recall._notice_layout(messages[:1], common, lang, layout)
+            head, middle, tail = frames[lang]
+            body = bodies[customer.id]
+            preview = textwrap.shorten(html_to_inner_content(body), 190)
+            values = dict(base_values, mail_message_id=message.id, references=message.message_id)
+            mail_values.append(
+                recall._notify_by_email_get_final_mail_values(
+                    customer.partner_id.ids,
+                    values,
+                    additional_values={"body_html": head + preview + middle + body + tail},
+                )
+            )
+        context = clean_context(self.env.context)
+        mails = self.env["mail.mail"].sudo().with_context(context).create(mail_values)
+        self.env["mail.notification"].sudo().with_context(context).create(
+            [
+                {
+                    "author_id": author_id,
+                    "is_read": True,
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": customer.partner_id.id,
+                }
+                for customer, message, mail in zip(customers, messages, mails, strict=True)
+            ]
+        )
+        return messages
+
+    def _notice_layout(self, message, msg_vals, lang, layout):
+        """(head, middle, tail) of the email layout of a customer notice in ``lang``, the
+        layout ``message_post`` renders around the email of a customer recipient: the
+        email is head + its preview + middle + its body + tail."""
+        self.ensure_one()
+        separator = f"LOTRECALLNOTICE{uuid.uuid4().hex}"
+        recall = self.with_context(lang=lang)
+        render_values = recall._notify_by_email_prepare_rendering_context(
+            message, msg_vals=dict(msg_vals, tracking_value_ids=[]), force_email_lang=lang
+        )
+        render_values["message"] = self.env["mail.message"].new(
+            {"body": Markup(separator), "record_name": msg_vals["record_name"]}
+        )
+        groups = recall._notify_get_recipients_groups(message, render_values["model_description"])
+        customer_group = next(data for name, _check, data in groups if name == "customer")
+        rendered = recall._notify_by_email_render_layout(
+            message,
+            dict(customer_group, recipients=[]),
+            msg_vals={"email_layout_xmlid": layout},
+            render_values=render_values,
+        )
+        return tuple(map(Markup, str(rendered).split(separator)))
 
     def _returns_to_create(self, customers=None):
         """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}, of

@@ -93,8 +93,8 @@ class TestRecallJobs(RecallCase):
     def test_notify_resumes_after_a_crash_without_sending_twice(self):
         recall = self._scoped()
         recall.action_notify_customers()
-        # The second batch stops after posting 2 of its 5 notices: the first stays done.
-        self._run_until_crash(recall, "message_post", 5 + 2)
+        # The second batch stops once its 5 notices are posted: the first stays done.
+        self._run_until_crash(recall, "_post_notices", 2)
         self.assertEqual(len(self._notices(recall)), 5)
         self.assertEqual(recall.notify_progress, "5 of 13")
         recall._run_jobs()
