@@ -1487,49 +1487,141 @@ class LotRecall(models.Model):
         return planned
 
     def _create_return_pickings(self, planned):
+        """Create the return transfers of ``planned`` (see :meth:`_returns_to_create`): one
+        per customer and return route (operation type, locations, address), holding every
+        delivered move left to return, as Odoo's return wizard builds a return (a copy of
+        the delivery and of its moves, linked to them, refunding the order), but with one
+        ``create`` of the transfers, of their moves and of their move lines for a batch of
+        customers, then confirmed together. The move lines carry the delivered lots: a
+        return from a customer reserves nothing."""
         self.ensure_one()
-        returns = self.env["stock.picking"]
+        Picking = self.env["stock.picking"].sudo()
+        Move = self.env["stock.move"].sudo()
+        wizard = self.env["stock.return.picking"]
+        groups = defaultdict(list)
         for (picking, customer), quantities in planned.items():
-            per_move = defaultdict(float)
-            for (move_id, _lot_id), quantity in quantities.items():
-                per_move[move_id] += quantity
-            wizard = (
-                self.env["stock.return.picking"]
-                .with_context(
-                    active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
-                )
-                .create({})
+            defaults = wizard._prepare_picking_default_values_based_on(picking)
+            key = (
+                customer,
+                defaults["picking_type_id"],
+                defaults["location_id"],
+                defaults["location_dest_id"],
+                picking.partner_id.id,
             )
-            for line in wizard.product_return_moves:
-                line.quantity = per_move.get(line.move_id.id, 0.0)
-            returned = wizard._create_return()
-            moves = returned.move_ids
-            moves._do_unreserve()
-            line_vals = []
-            for move in moves:
-                for (move_id, lot_id), quantity in quantities.items():
-                    if move_id == move.origin_returned_move_id.id:
-                        line_vals.append(
-                            dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
-                        )
-            self.env["stock.move.line"].create(line_vals)
-            moves._recompute_state()
-            returned.sudo().write(
-                {
-                    "lot_recall_id": self.id,
-                    "lot_recall_customer_id": customer.id,
-                    "origin": f"{self.name} - {picking.name}",
-                }
+            groups[key].append((picking, defaults, quantities))
+        picking_vals = []
+        for (customer, *_route), deliveries in groups.items():
+            picking, defaults, _quantities = deliveries[0]
+            delivered = Picking.concat(*(delivery for delivery, _d, _q in deliveries))
+            defaults = dict(
+                defaults,
+                user_id=False,
+                return_id=picking.id if len(delivered) == 1 else False,
+                origin=f"{self.name} - {self._name_list(delivered, limit=5)}",
+                lot_recall_id=self.id,
+                lot_recall_customer_id=customer.id,
             )
-            for move in moves:
-                customer.delivery_line_ids.filtered(
-                    lambda line, move=move, quantities=quantities: (
-                        line.move_line_id.move_id == move.origin_returned_move_id
-                        and (move.origin_returned_move_id.id, line.lot_id.id) in quantities
+            defaults.update(
+                {name: False for name in ("carrier_id", "carrier_price") if name in Picking._fields}
+            )
+            picking_vals.append(picking.copy_data(defaults)[0])
+        returns = Picking.create(picking_vals)
+        move_vals = []
+        wanted = []
+        for returned, deliveries in zip(returns, groups.values(), strict=True):
+            for picking, _defaults, quantities in deliveries:
+                per_move = defaultdict(float)
+                for (move_id, _lot_id), quantity in quantities.items():
+                    per_move[move_id] += quantity
+                for move in picking.move_ids:
+                    if move.id not in per_move:
+                        continue
+                    move_vals.append(
+                        move.copy_data(self._return_move_values(move, returned, per_move[move.id]))[
+                            0
+                        ]
                     )
-                ).sudo().return_move_id = move
-            returns |= returned
+                    wanted.append(
+                        {
+                            lot_id: quantity
+                            for (move_id, lot_id), quantity in quantities.items()
+                            if move_id == move.id
+                        }
+                    )
+        moves = Move.create(move_vals)
+        returns.action_confirm()
+        self.env["stock.move.line"].sudo().create(
+            [
+                dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
+                for move, lots in zip(moves, wanted, strict=True)
+                for lot_id, quantity in lots.items()
+            ]
+        )
+        moves._recompute_state()
+        self._link_returned_deliveries(planned, moves)
         return returns
+
+    def _return_move_values(self, move, returned, quantity):
+        """Values of the return move of the delivered ``move`` in the transfer ``returned``:
+        those of the return wizard (its ``_prepare_move_default_values`` and links)."""
+        values = {
+            "name": returned.name,
+            "product_id": move.product_id.id,
+            "product_uom_qty": quantity,
+            "product_uom": move.product_id.uom_id.id,
+            "picking_id": returned.id,
+            "state": "draft",
+            "date": fields.Datetime.now(),
+            "location_id": returned.location_id.id,
+            "location_dest_id": returned.location_dest_id.id,
+            "location_final_id": False,
+            "picking_type_id": returned.picking_type_id.id,
+            "warehouse_id": returned.picking_type_id.warehouse_id.id,
+            "origin_returned_move_id": move.id,
+            "procure_method": "make_to_stock",
+            "group_id": move.picking_id.group_id.id,
+            "move_orig_ids": [
+                Command.link(orig.id)
+                for orig in move
+                | move.move_dest_ids.returned_move_ids
+                | move.move_dest_ids.filtered(lambda m: m.state != "cancel").move_orig_ids.filtered(
+                    lambda m: m.state != "cancel"
+                )
+            ],
+            "move_dest_ids": [
+                Command.link(dest.id)
+                for dest in move.move_orig_ids.returned_move_ids
+                | move.move_orig_ids.returned_move_ids.move_orig_ids.filtered(
+                    lambda m: m.state != "cancel"
+                ).move_dest_ids.filtered(lambda m: m.state != "cancel")
+            ],
+        }
+        if returned.picking_type_id.code == "outgoing":
+            values["partner_id"] = returned.partner_id.id
+        if "to_refund" in move._fields:
+            values["to_refund"] = True
+        if "is_subcontract" in move._fields:
+            values["is_subcontract"] = False
+        return values
+
+    def _link_returned_deliveries(self, planned, moves):
+        """Link each recall delivery line of ``planned`` to the return move of its delivered
+        move and lot."""
+        return_moves = {move.origin_returned_move_id.id: move.id for move in moves}
+        line_ids, move_ids = [], []
+        for (_picking, customer), quantities in planned.items():
+            for line in customer.delivery_line_ids:
+                move_id = line.move_line_id.move_id.id
+                if (move_id, line.lot_id.id) in quantities and move_id in return_moves:
+                    line_ids.append(line.id)
+                    move_ids.append(return_moves[move_id])
+        self.env["lot.recall.delivery"].flush_model(["return_move_id"])
+        self.env.cr.execute(
+            "UPDATE lot_recall_delivery d SET return_move_id = link.move_id"
+            " FROM unnest(%s::int[], %s::int[]) AS link(id, move_id) WHERE d.id = link.id",
+            [line_ids, move_ids],
+        )
+        self.env["lot.recall.delivery"].invalidate_model(["return_move_id"])
 
     def action_review_effectiveness(self):
         """Record that the recall's effectiveness was reviewed, with today's figures."""
