@@ -1400,12 +1400,14 @@ class LotRecall(models.Model):
         )
         frames = {}
         mail_values = []
+        body_field = messages._fields["body"]
         for customer, message in zip(customers, messages, strict=True):
             lang = customer.partner_id.lang or self.env.lang
             if lang not in frames:
                 frames[lang] = recall._notice_layout(messages[:1], common, lang, layout)
             head, middle, tail = frames[lang]
-            body = bodies[customer.id]
+            # the email carries the body as its message would store it
+            body = Markup(body_field.convert_to_cache(bodies[customer.id], messages[:1]))
             preview = textwrap.shorten(html_to_inner_content(body), 190)
             values = dict(base_values, mail_message_id=message.id, references=message.message_id)
             mail_values.append(
