@@ -1528,30 +1528,36 @@ class LotRecall(models.Model):
             )
             picking_vals.append(picking.copy_data(defaults)[0])
         returns = Picking.create(picking_vals)
-        move_vals = []
-        wanted = []
+        move_vals, wanted, chains = [], [], []
         for returned, deliveries in zip(returns, groups.values(), strict=True):
             for picking, _defaults, quantities in deliveries:
-                per_move = defaultdict(float)
-                for (move_id, _lot_id), quantity in quantities.items():
-                    per_move[move_id] += quantity
-                for move in picking.move_ids:
-                    if move.id not in per_move:
-                        continue
-                    move_vals.append(
-                        move.copy_data(self._return_move_values(move, returned, per_move[move.id]))[
-                            0
-                        ]
-                    )
-                    wanted.append(
-                        {
-                            lot_id: quantity
-                            for (move_id, lot_id), quantity in quantities.items()
-                            if move_id == move.id
-                        }
-                    )
+                lots = defaultdict(dict)
+                for (move_id, lot_id), quantity in quantities.items():
+                    lots[move_id][lot_id] = quantity
+                for move in picking.move_ids.filtered(lambda move, lots=lots: move.id in lots):
+                    values = self._return_move_values(move, returned, sum(lots[move.id].values()))
+                    move_vals.append(move.copy_data(values)[0])
+                    wanted.append(lots[move.id])
+                    chains.append(self._return_move_chain(move))
         moves = Move.create(move_vals)
-        returns.action_confirm()
+        # The wizard's links to the delivered moves (and their chain), in one insert.
+        origs, dests = [], []
+        for move, (move_origs, move_dests) in zip(moves, chains, strict=True):
+            origs += move_origs.ids
+            dests += [move.id] * len(move_origs)
+            origs += [move.id] * len(move_dests)
+            dests += move_dests.ids
+        Move.flush_model()
+        self.env.cr.execute(
+            "INSERT INTO stock_move_move_rel (move_orig_id, move_dest_id)"
+            " SELECT * FROM unnest(%s::int[], %s::int[]) ON CONFLICT DO NOTHING",
+            [origs, dests],
+        )
+        Move.invalidate_model(["move_orig_ids", "move_dest_ids"])
+        # What the transfers' action_confirm does for these moves: a return from a customer
+        # triggers no reordering rule (none is on a customer location) and has nothing to
+        # merge (each move returns its own delivered move).
+        moves._action_confirm(merge=False)
         self.env["stock.move.line"].sudo().create(
             [
                 dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
@@ -1565,7 +1571,7 @@ class LotRecall(models.Model):
 
     def _return_move_values(self, move, returned, quantity):
         """Values of the return move of the delivered ``move`` in the transfer ``returned``:
-        those of the return wizard (its ``_prepare_move_default_values`` and links)."""
+        those of the return wizard's ``_prepare_move_default_values``."""
         values = {
             "name": returned.name,
             "product_id": move.product_id.id,
@@ -1582,21 +1588,6 @@ class LotRecall(models.Model):
             "origin_returned_move_id": move.id,
             "procure_method": "make_to_stock",
             "group_id": move.picking_id.group_id.id,
-            "move_orig_ids": [
-                Command.link(orig.id)
-                for orig in move
-                | move.move_dest_ids.returned_move_ids
-                | move.move_dest_ids.filtered(lambda m: m.state != "cancel").move_orig_ids.filtered(
-                    lambda m: m.state != "cancel"
-                )
-            ],
-            "move_dest_ids": [
-                Command.link(dest.id)
-                for dest in move.move_orig_ids.returned_move_ids
-                | move.move_orig_ids.returned_move_ids.move_orig_ids.filtered(
-                    lambda m: m.state != "cancel"
-                ).move_dest_ids.filtered(lambda m: m.state != "cancel")
-            ],
         }
         if returned.picking_type_id.code == "outgoing":
             values["partner_id"] = returned.partner_id.id
@@ -1606,15 +1597,33 @@ class LotRecall(models.Model):
             values["is_subcontract"] = False
         return values
 
+    def _return_move_chain(self, move):
+        """(original moves, destination moves) the return wizard links the return of the
+        delivered ``move`` to: the delivered move and its siblings, the returns of what
+        followed and preceded it."""
+        dests = move.move_dest_ids.filtered(lambda m: m.state != "cancel")
+        origs = (
+            move
+            | move.move_dest_ids.returned_move_ids
+            | dests.move_orig_ids.filtered(lambda m: m.state != "cancel")
+        )
+        returned_origs = move.move_orig_ids.returned_move_ids
+        return origs, returned_origs | returned_origs.move_orig_ids.filtered(
+            lambda m: m.state != "cancel"
+        ).move_dest_ids.filtered(lambda m: m.state != "cancel")
+
     def _link_returned_deliveries(self, planned, moves):
         """Link each recall delivery line of ``planned`` to the return move of its delivered
         move and lot."""
         return_moves = {move.origin_returned_move_id.id: move.id for move in moves}
-        line_ids, move_ids = [], []
+        keys = defaultdict(set)
         for (_picking, customer), quantities in planned.items():
+            keys[customer].update(quantities)
+        line_ids, move_ids = [], []
+        for customer, customer_keys in keys.items():
             for line in customer.delivery_line_ids:
                 move_id = line.move_line_id.move_id.id
-                if (move_id, line.lot_id.id) in quantities and move_id in return_moves:
+                if (move_id, line.lot_id.id) in customer_keys and move_id in return_moves:
                     line_ids.append(line.id)
                     move_ids.append(return_moves[move_id])
         self.env["lot.recall.delivery"].flush_model(["return_move_id"])
