@@ -117,6 +117,19 @@ SELECT lot.id
 # What is already on return transfers (not cancelled, whatever their reservation) per
 # delivered move and lot: the delivered lines a recall linked to its return moves, and
 # the lines of the other return moves.
+# Delivered quantities of the recall customers' delivery lines, per customer, delivery,
+# delivered move and lot, with the rounding of the move's unit.
+_DELIVERED_SQL = """
+SELECT d.customer_id, ml.picking_id, ml.move_id, d.lot_id, SUM(d.quantity), MAX(uom.rounding)
+  FROM lot_recall_delivery d
+  JOIN stock_move_line ml ON ml.id = d.move_line_id
+  JOIN stock_move move ON move.id = ml.move_id
+  JOIN uom_uom uom ON uom.id = move.product_uom
+ WHERE d.customer_id = ANY(%(customer_ids)s) AND ml.picking_id IS NOT NULL
+ GROUP BY 1, 2, 3, 4
+ ORDER BY 1, 2, 3, 4
+"""
+
 _RETURN_LINES_SQL = """
 SELECT line.move_id, line.lot_id, SUM(linked.quantity)
   FROM (SELECT DISTINCT ON (d.move_line_id) d.move_line_id, d.quantity
@@ -1462,31 +1475,24 @@ class LotRecall(models.Model):
         """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}, of
         every customer of the recall or of ``customers``."""
         self.ensure_one()
-        lines = (self.customer_ids if customers is None else customers).delivery_line_ids
-        lines = lines.filtered(lambda line: line.picking_id and line.customer_id)
+        customers = self.customer_ids if customers is None else customers
         for model in ("stock.move", "stock.move.line", "lot.recall.delivery"):
             self.env[model].flush_model()
-        self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": lines.move_line_id.move_id.ids})
+        self.env.cr.execute(_DELIVERED_SQL, {"customer_ids": customers.ids})
+        delivered = self.env.cr.fetchall()
+        self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": list({row[2] for row in delivered})})
         on_returns = defaultdict(float)
         for move_id, lot_id, quantity in self.env.cr.fetchall():
             on_returns[move_id, lot_id] += quantity
-        wanted = defaultdict(lambda: defaultdict(float))
-        for line in lines:
-            key = (line.move_line_id.move_id.id, line.lot_id.id)
-            wanted[line.picking_id, line.customer_id][key] += line.quantity
-        planned = {}
-        for picking_customer, quantities in wanted.items():
-            rounding = picking_customer[0].move_ids[:1].product_uom.rounding or 0.01
-            todo = {
-                key: quantity - on_returns.get(key, 0.0)
-                for key, quantity in quantities.items()
-                if not float_is_zero(
-                    max(0.0, quantity - on_returns.get(key, 0.0)), precision_rounding=rounding
-                )
-            }
-            if todo:
-                planned[picking_customer] = todo
-        return planned
+        # records read together (one prefetch for all)
+        pickings = {p.id: p for p in self.env["stock.picking"].browse({r[1] for r in delivered})}
+        customers = {customer.id: customer for customer in customers}
+        planned = defaultdict(dict)
+        for customer_id, picking_id, move_id, lot_id, quantity, rounding in delivered:
+            todo = quantity - on_returns.get((move_id, lot_id), 0.0)
+            if not float_is_zero(max(0.0, todo), precision_rounding=rounding or 0.01):
+                planned[pickings[picking_id], customers[customer_id]][move_id, lot_id] = todo
+        return dict(planned)
 
     def _create_return_pickings(self, planned):
         """Create the return transfers of ``planned`` (see :meth:`_returns_to_create`): one
@@ -1528,13 +1534,15 @@ class LotRecall(models.Model):
             )
             picking_vals.append(picking.copy_data(defaults)[0])
         returns = Picking.create(picking_vals)
+        delivered_moves = Move.browse({move_id for q in planned.values() for move_id, _lot in q})
+        delivered_moves = {move.id: move for move in delivered_moves}
         move_vals, wanted, chains = [], [], []
         for returned, deliveries in zip(returns, groups.values(), strict=True):
-            for picking, _defaults, quantities in deliveries:
+            for _picking, _defaults, quantities in deliveries:
                 lots = defaultdict(dict)
                 for (move_id, lot_id), quantity in quantities.items():
                     lots[move_id][lot_id] = quantity
-                for move in picking.move_ids.filtered(lambda move, lots=lots: move.id in lots):
+                for move in map(delivered_moves.get, sorted(lots)):
                     values = self._return_move_values(move, returned, sum(lots[move.id].values()))
                     move_vals.append(move.copy_data(values)[0])
                     wanted.append(lots[move.id])
