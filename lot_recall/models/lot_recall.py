@@ -158,7 +158,7 @@ JOB_LINES = {
 }
 # Work lines per batch (one transaction each). A job of one batch at most runs at once, in
 # the request of its button; a larger one is left to the cron "Recall: background jobs".
-JOB_BATCH = {"block": 200, "notify": 200, "returns": 50}
+JOB_BATCH = {"block": 200, "notify": 200, "returns": 200}
 JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
 # Seconds one run of the cron takes batches before it reports its progress and lets the
 # cron worker run it again (well under a worker's limit_time_real_cron).
@@ -1562,10 +1562,6 @@ class LotRecall(models.Model):
             [origs, dests],
         )
         Move.invalidate_model(["move_orig_ids", "move_dest_ids"])
-        # What the transfers' action_confirm does for these moves: a return from a customer
-        # triggers no reordering rule (none is on a customer location) and has nothing to
-        # merge (each move returns its own delivered move).
-        moves._action_confirm(merge=False)
         self.env["stock.move.line"].sudo().create(
             [
                 dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
@@ -1586,7 +1582,13 @@ class LotRecall(models.Model):
             "product_uom_qty": quantity,
             "product_uom": move.product_id.uom_id.id,
             "picking_id": returned.id,
-            "state": "draft",
+            # Confirmed as the transfer's action_confirm confirms a move preceded by another
+            # (its delivered move): waiting, then assigned by its lot lines. Without the rest
+            # of it: no reordering rule is on a customer location, each move returns its own
+            # delivered move (nothing to merge), and the delivered product comes back with
+            # its lot, not exploded as a kit (looking for a kit per move was a quarter of the
+            # time of a batch).
+            "state": "waiting",
             "date": fields.Datetime.now(),
             "location_id": returned.location_id.id,
             "location_dest_id": returned.location_dest_id.id,
@@ -1597,6 +1599,8 @@ class LotRecall(models.Model):
             "procure_method": "make_to_stock",
             "group_id": move.picking_id.group_id.id,
         }
+        if returned.picking_type_id.reservation_method == "at_confirm":
+            values["reservation_date"] = fields.Date.today()
         if returned.picking_type_id.code == "outgoing":
             values["partner_id"] = returned.partner_id.id
         if "to_refund" in move._fields:
