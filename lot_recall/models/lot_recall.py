@@ -158,7 +158,7 @@ JOB_LINES = {
 }
 # Work lines per batch (one transaction each). A job of one batch at most runs at once, in
 # the request of its button; a larger one is left to the cron "Recall: background jobs".
-JOB_BATCH = {"block": 200, "notify": 200, "returns": 200}
+JOB_BATCH = {"block": 200, "notify": 200, "returns": 100}
 JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
 # Seconds one run of the cron takes batches before it reports its progress and lets the
 # cron worker run it again (well under a worker's limit_time_real_cron).
@@ -1044,10 +1044,12 @@ class LotRecall(models.Model):
         return True
 
     def action_create_returns(self):
-        """Create, per customer delivery, a return of the affected lots still at the customer.
+        """Create, per customer (and return route), a return of the affected lots still at
+        the customer, holding all its deliveries.
 
-        Returns are created with Odoo's return wizard, keep the lots of the delivery and are
-        linked to the recall, its customer and its delivery lines; quantities already on a
+        Returns are built as Odoo's return wizard builds them, keep the lots of the
+        deliveries and are linked to the recall, its customer and its delivery lines (see
+        :meth:`_create_return_pickings`); quantities already on a
         return (not cancelled, reserved or not) are left out. A mock recall only notes how
         many returns it would create. More customers than one batch are handled in the
         background (see :meth:`_run_jobs`); the recall shows the progress.
@@ -1072,7 +1074,7 @@ class LotRecall(models.Model):
                 recall.message_post(
                     body=self.env._(
                         "Mock recall: %(count)s return transfers would be created; none was.",
-                        count=len(planned),
+                        count=len(recall._return_groups(planned)),
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
@@ -1505,18 +1507,7 @@ class LotRecall(models.Model):
         self.ensure_one()
         Picking = self.env["stock.picking"].sudo()
         Move = self.env["stock.move"].sudo()
-        wizard = self.env["stock.return.picking"]
-        groups = defaultdict(list)
-        for (picking, customer), quantities in planned.items():
-            defaults = wizard._prepare_picking_default_values_based_on(picking)
-            key = (
-                customer,
-                defaults["picking_type_id"],
-                defaults["location_id"],
-                defaults["location_dest_id"],
-                picking.partner_id.id,
-            )
-            groups[key].append((picking, defaults, quantities))
+        groups = self._return_groups(planned)
         picking_vals = []
         for (customer, *_route), deliveries in groups.items():
             picking, defaults, _quantities = deliveries[0]
@@ -1572,6 +1563,24 @@ class LotRecall(models.Model):
         moves._recompute_state()
         self._link_returned_deliveries(planned, moves)
         return returns
+
+    def _return_groups(self, planned):
+        """The return transfers of ``planned`` (see :meth:`_returns_to_create`): {(recall
+        customer, return operation type id, source location id, destination location id,
+        address id): [(delivery, return wizard's transfer values, quantities)]}."""
+        wizard = self.env["stock.return.picking"]
+        groups = defaultdict(list)
+        for (picking, customer), quantities in planned.items():
+            defaults = wizard._prepare_picking_default_values_based_on(picking)
+            key = (
+                customer,
+                defaults["picking_type_id"],
+                defaults["location_id"],
+                defaults["location_dest_id"],
+                picking.partner_id.id,
+            )
+            groups[key].append((picking, defaults, quantities))
+        return groups
 
     def _return_move_values(self, move, returned, quantity):
         """Values of the return move of the delivered ``move`` in the transfer ``returned``:
