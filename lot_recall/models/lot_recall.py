@@ -1539,7 +1539,8 @@ class LotRecall(models.Model):
                     wanted.append(lots[move.id])
                     chains.append(self._return_move_chain(move))
         moves = Move.create(move_vals)
-        # The wizard's links to the delivered moves (and their chain), in one insert.
+        # The wizard's links to the delivered moves (and their chain), in one insert into
+        # the relation table (the ORM's many2many write was a third of the moves' create).
         origs, dests = [], []
         for move, (move_origs, move_dests) in zip(moves, chains, strict=True):
             origs += move_origs.ids
@@ -1549,7 +1550,8 @@ class LotRecall(models.Model):
         Move.flush_model()
         self.env.cr.execute(
             "INSERT INTO stock_move_move_rel (move_orig_id, move_dest_id)"
-            " SELECT * FROM unnest(%s::int[], %s::int[]) ON CONFLICT DO NOTHING",
+            " SELECT link.orig, link.dest FROM unnest(%s::int[], %s::int[]) AS link(orig, dest)"
+            " ON CONFLICT DO NOTHING",
             [origs, dests],
         )
         Move.invalidate_model(["move_orig_ids", "move_dest_ids"])
