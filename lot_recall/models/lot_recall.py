@@ -114,9 +114,6 @@ SELECT lot.id
                AND ml.company_id = %(company_id)s))
 """
 
-# What is already on return transfers (not cancelled, whatever their reservation) per
-# delivered move and lot: the delivered lines a recall linked to its return moves, and
-# the lines of the other return moves.
 # Delivered quantities of the recall customers' delivery lines, per customer, delivery,
 # delivered move and lot, with the rounding of the move's unit.
 _DELIVERED_SQL = """
@@ -130,6 +127,9 @@ SELECT d.customer_id, ml.picking_id, ml.move_id, d.lot_id, SUM(d.quantity), MAX(
  ORDER BY 1, 2, 3, 4
 """
 
+# What is already on return transfers (not cancelled, whatever their reservation) per
+# delivered move and lot: the delivered lines a recall linked to its return moves, and
+# the lines of the other return moves.
 _RETURN_LINES_SQL = """
 SELECT line.move_id, line.lot_id, SUM(linked.quantity)
   FROM (SELECT DISTINCT ON (d.move_line_id) d.move_line_id, d.quantity
@@ -1502,11 +1502,14 @@ class LotRecall(models.Model):
         delivered move left to return, as Odoo's return wizard builds a return (a copy of
         the delivery and of its moves, linked to them, refunding the order), but with one
         ``create`` of the transfers, of their moves and of their move lines for a batch of
-        customers, then confirmed together. The move lines carry the delivered lots: a
-        return from a customer reserves nothing."""
+        customers. The moves are confirmed (see :meth:`_return_move_values`) and their move
+        lines carry the delivered lots: a return from a customer reserves nothing.
+
+        Only a recall's Create Returns links a transfer to the recall and its customer: the
+        transfers are created in superuser mode, their moves and move lines as the user."""
         self.ensure_one()
         Picking = self.env["stock.picking"].sudo()
-        Move = self.env["stock.move"].sudo()
+        Move = self.env["stock.move"]
         groups = self._return_groups(planned)
         picking_vals = []
         for (customer, *_route), deliveries in groups.items():
@@ -1555,7 +1558,7 @@ class LotRecall(models.Model):
             [origs, dests],
         )
         Move.invalidate_model(["move_orig_ids", "move_dest_ids"])
-        self.env["stock.move.line"].sudo().create(
+        self.env["stock.move.line"].create(
             [
                 dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
                 for move, lots in zip(moves, wanted, strict=True)
