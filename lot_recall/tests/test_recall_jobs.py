@@ -247,3 +247,22 @@ class TestRecallJobs(RecallCase):
                 self.assertEqual(notice.notification_ids.res_partner_id, partner)
                 self.assertNotIn("access_token", notice.body)
                 self.assertIn("access_token", mail.body_html)
+
+    def test_a_notify_batch_is_set_based(self):
+        """The queries of a notify batch do not grow with its customers: their messages,
+        emails and notifications are each created at once."""
+        recall = self._scoped()
+        template = self.env.ref("lot_recall.mail_template_recall_customer")
+        customers = recall.customer_ids.filtered(lambda customer: customer.partner_id.email)
+        self.assertGreaterEqual(len(customers), 12)
+        runner = recall._in_recall_company()
+        counts = []
+        for batch in (customers[:3], customers[3:12]):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            runner._notify_customers(batch, template)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+        # 6 more customers, a handful more queries at most (message_post per customer: 59)
+        self.assertLess(counts[1] - counts[0], 6, counts)
+        self.assertEqual(len(self._notices(recall)), 12)
