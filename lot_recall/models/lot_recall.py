@@ -1432,9 +1432,10 @@ class LotRecall(models.Model):
                     additional_values={"body_html": head + preview + middle + body + tail},
                 )
             )
-        context = clean_context(self.env.context)
-        mails = self.env["mail.mail"].sudo().with_context(context).create(mail_values)
-        self.env["mail.notification"].sudo().with_context(context).create(
+        # as message_post: no default_* key of the caller reaches the emails
+        Mail = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
+        mails = Mail.create(mail_values)
+        Mail.env["mail.notification"].create(
             [
                 {
                     "author_id": author_id,
