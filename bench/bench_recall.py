@@ -233,13 +233,13 @@ def run_actions(args, chosen):
             cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
             outgoing = cr.fetchone()[0]
             cr.commit()
-            total = 0.0
+            total = cpu = 0.0
             for job, button in (
                 ("block", "action_block_stock"),
                 ("notify", "action_notify_customers"),
                 ("returns", "action_create_returns"),
             ):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 getattr(recall, button)()
                 cr.commit()
                 answered = time.perf_counter() - started
@@ -250,17 +250,22 @@ def run_actions(args, chosen):
                     if cron_job == "failed":
                         raise SystemExit(f"bench_recall: the cron failed on {job}")
                 elapsed = time.perf_counter() - started
+                elapsed_cpu = time.process_time() - started_cpu
                 total += elapsed
+                cpu += elapsed_cpu
                 recall.invalidate_recordset()
                 log(
-                    f"{job}: {elapsed:.1f} s (button {answered:.2f} s, {runs} cron runs), "
+                    f"{job}: {elapsed:.1f} s (Odoo process CPU {elapsed_cpu:.1f} s, button "
+                    f"{answered:.2f} s, {runs} cron runs), "
                     f"{recall[job + '_progress']} {recall[job + '_job_state']}"
                 )
             cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
             queued_mails = cr.fetchone()[0] - outgoing
             log(
-                f"actions: {total:.1f} s; {len(recall.return_picking_ids)} return transfers, "
-                f"{queued_mails} mails queued (not sent)"
+                f"actions: {total:.1f} s (Odoo process CPU {cpu:.1f} s); "
+                f"{len(recall.return_picking_ids)} return transfers "
+                f"({len(recall.return_picking_ids.move_ids)} moves), {queued_mails} mails queued "
+                "(not sent)"
             )
         return total
     finally:

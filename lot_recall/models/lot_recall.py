@@ -1,5 +1,6 @@
 import math
 import re
+import textwrap
 import time
 import uuid
 from collections import defaultdict
@@ -12,7 +13,8 @@ from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.addons.lot_traceability.tools.sql import insert_rows
 from odoo.addons.lot_traceability.tools.timezones import day_start_utc
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_list, is_html_empty
+from odoo.tools import SQL, clean_context, float_compare, float_is_zero, format_list, is_html_empty
+from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
@@ -112,6 +114,19 @@ SELECT lot.id
                AND ml.company_id = %(company_id)s))
 """
 
+# Delivered quantities of the recall customers' delivery lines, per customer, delivery,
+# delivered move and lot, with the rounding of the move's unit.
+_DELIVERED_SQL = """
+SELECT d.customer_id, ml.picking_id, ml.move_id, d.lot_id, SUM(d.quantity), MAX(uom.rounding)
+  FROM lot_recall_delivery d
+  JOIN stock_move_line ml ON ml.id = d.move_line_id
+  JOIN stock_move move ON move.id = ml.move_id
+  JOIN uom_uom uom ON uom.id = move.product_uom
+ WHERE d.customer_id = ANY(%(customer_ids)s) AND ml.picking_id IS NOT NULL
+ GROUP BY 1, 2, 3, 4
+ ORDER BY 1, 2, 3, 4
+"""
+
 # What is already on return transfers (not cancelled, whatever their reservation) per
 # delivered move and lot: the delivered lines a recall linked to its return moves, and
 # the lines of the other return moves.
@@ -143,7 +158,7 @@ JOB_LINES = {
 }
 # Work lines per batch (one transaction each). A job of one batch at most runs at once, in
 # the request of its button; a larger one is left to the cron "Recall: background jobs".
-JOB_BATCH = {"block": 200, "notify": 200, "returns": 50}
+JOB_BATCH = {"block": 200, "notify": 200, "returns": 100}
 JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
 # Seconds one run of the cron takes batches before it reports its progress and lets the
 # cron worker run it again (well under a worker's limit_time_real_cron).
@@ -1029,10 +1044,12 @@ class LotRecall(models.Model):
         return True
 
     def action_create_returns(self):
-        """Create, per customer delivery, a return of the affected lots still at the customer.
+        """Create, per customer (and return route), a return of the affected lots still at
+        the customer, holding all its deliveries.
 
-        Returns are created with Odoo's return wizard, keep the lots of the delivery and are
-        linked to the recall, its customer and its delivery lines; quantities already on a
+        Returns are built as Odoo's return wizard builds them, keep the lots of the
+        deliveries and are linked to the recall, its customer and its delivery lines (see
+        :meth:`_create_return_pickings`); quantities already on a
         return (not cancelled, reserved or not) are left out. A mock recall only notes how
         many returns it would create. More customers than one batch are handled in the
         background (see :meth:`_run_jobs`); the recall shows the progress.
@@ -1057,7 +1074,7 @@ class LotRecall(models.Model):
                 recall.message_post(
                     body=self.env._(
                         "Mock recall: %(count)s return transfers would be created; none was.",
-                        count=len(planned),
+                        count=len(recall._return_groups(planned)),
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
@@ -1326,35 +1343,15 @@ class LotRecall(models.Model):
         return bodies
 
     def _notify_customers(self, customers, template):
-        """Post each of these customers its notification, mark them notified (or without an
+        """Send each of these customers its notification, mark them notified (or without an
         email address) and log the notification on each customer."""
         self.ensure_one()
-        now = fields.Datetime.now()
-        subjects = template._render_field("subject", customers.ids, compute_lang=True)
-        bodies = self._render_bodies(template, customers)
-        # The recall's chatter, read by every Recall User, keeps what each customer was sent
-        # but not the secret link to the customer's response page.
-        chatter_bodies = self._render_bodies(
-            template.with_context(lot_recall_chatter_copy=True), customers
-        )
-        recall = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
-        notified = self.env["lot.recall.customer"]
-        for customer in customers:
-            if not customer.partner_id.email:
-                continue
-            message = recall.message_post(
-                body=bodies[customer.id],
-                subject=subjects[customer.id],
-                partner_ids=customer.partner_id.ids,
-                message_type="comment",
-                subtype_xmlid="lot_recall.mt_recall_customer_notice",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-            # the email was rendered from the full body when posted
-            message.sudo().body = chatter_bodies[customer.id]
-            notified |= customer
-        notified.sudo().write({"notified_date": now, "notify_state": "sent"})
+        notified = customers.filtered(lambda customer: customer.partner_id.email)
         (customers - notified).sudo().notify_state = "no_email"
+        if not notified:
+            return
+        self._post_notices(notified, template)
+        notified.sudo().write({"notified_date": fields.Datetime.now(), "notify_state": "sent"})
         link = Markup('<a href="#" data-oe-model="lot.recall" data-oe-id="%s">%s</a>') % (
             self.id,
             self.name,
@@ -1367,80 +1364,302 @@ class LotRecall(models.Model):
             }
         )
 
+    def _post_notices(self, customers, template):
+        """Post on the recall one notice per customer, addressed to it, with its email
+        queued: what ``message_post`` of each notice would do for a customer recipient, but
+        with one ``create`` of the messages, of the emails and of their notifications, and
+        the email layout rendered once per language, for a batch of customers.
+
+        The message in the chatter, read by every Recall User, keeps what the customer was
+        sent but not the secret link to the customer's response page; the email has it."""
+        self.ensure_one()
+        layout = "mail.mail_notification_light"
+        subjects = template._render_field("subject", customers.ids, compute_lang=True)
+        bodies = self._render_bodies(template, customers)
+        chatter_bodies = self._render_bodies(
+            template.with_context(lot_recall_chatter_copy=True), customers
+        )
+        recall = self._fallback_lang()
+        author_id, email_from = recall._message_compute_author(raise_on_email=True)
+        common = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": self._name,
+            "res_id": self.id,
+            "message_type": "comment",
+            "subtype_id": self.env.ref("lot_recall.mt_recall_customer_notice").id,
+            "email_add_signature": True,
+            "email_layout_xmlid": layout,
+            "record_name": self.sudo().display_name,
+            "record_alias_domain_id": recall.sudo()
+            ._mail_get_alias_domains(default_company=self.env.company)[self.id]
+            .id,
+            "record_company_id": recall._mail_get_companies(default=self.env.company)[self.id].id,
+            "reply_to": recall._notify_get_reply_to(default=email_from)[self.id],
+        }
+        messages = recall._message_create(
+            [
+                dict(
+                    common,
+                    body=chatter_bodies[customer.id],
+                    subject=subjects[customer.id],
+                    partner_ids=customer.partner_id.ids,
+                )
+                for customer in customers
+            ]
+        )
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
+            recall._message_subscribe(partner_ids=self.env.user.partner_id.ids)
+        base_values = recall._notify_by_email_get_base_mail_values(
+            messages[:1], additional_values={"auto_delete": True}
+        )
+        frames = {}
+        mail_values = []
+        body_field = messages._fields["body"]
+        for customer, message in zip(customers, messages, strict=True):
+            lang = customer.partner_id.lang or self.env.lang
+            if lang not in frames:
+                frames[lang] = recall._notice_layout(messages[:1], common, lang, layout)
+            head, middle, tail = frames[lang]
+            # the email carries the body as its message would store it
+            body = Markup(body_field.convert_to_cache(bodies[customer.id], messages[:1]))
+            preview = textwrap.shorten(html_to_inner_content(body), 190)
+            values = dict(base_values, mail_message_id=message.id, references=message.message_id)
+            mail_values.append(
+                recall._notify_by_email_get_final_mail_values(
+                    customer.partner_id.ids,
+                    values,
+                    additional_values={"body_html": head + preview + middle + body + tail},
+                )
+            )
+        # as message_post: no default_* key of the caller reaches the emails
+        Mail = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
+        mails = Mail.create(mail_values)
+        Mail.env["mail.notification"].create(
+            [
+                {
+                    "author_id": author_id,
+                    "is_read": True,
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": customer.partner_id.id,
+                }
+                for customer, message, mail in zip(customers, messages, mails, strict=True)
+            ]
+        )
+        return messages
+
+    def _notice_layout(self, message, msg_vals, lang, layout):
+        """(head, middle, tail) of the email layout of a customer notice in ``lang``, the
+        layout ``message_post`` renders around the email of a customer recipient: the
+        email is head + its preview + middle + its body + tail."""
+        self.ensure_one()
+        separator = f"LOTRECALLNOTICE{uuid.uuid4().hex}"
+        recall = self.with_context(lang=lang)
+        render_values = recall._notify_by_email_prepare_rendering_context(
+            message, msg_vals=dict(msg_vals, tracking_value_ids=[]), force_email_lang=lang
+        )
+        render_values["message"] = self.env["mail.message"].new(
+            {"body": Markup(separator), "record_name": msg_vals["record_name"]}
+        )
+        groups = recall._notify_get_recipients_groups(message, render_values["model_description"])
+        customer_group = next(data for name, _check, data in groups if name == "customer")
+        rendered = recall._notify_by_email_render_layout(
+            message,
+            dict(customer_group, recipients=[]),
+            msg_vals={"email_layout_xmlid": layout},
+            render_values=render_values,
+        )
+        return tuple(map(Markup, str(rendered).split(separator)))
+
     def _returns_to_create(self, customers=None):
         """{(delivery picking, recall customer): {(delivered move id, lot id): quantity}}, of
         every customer of the recall or of ``customers``."""
         self.ensure_one()
-        lines = (self.customer_ids if customers is None else customers).delivery_line_ids
-        lines = lines.filtered(lambda line: line.picking_id and line.customer_id)
+        customers = self.customer_ids if customers is None else customers
         for model in ("stock.move", "stock.move.line", "lot.recall.delivery"):
             self.env[model].flush_model()
-        self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": lines.move_line_id.move_id.ids})
+        self.env.cr.execute(_DELIVERED_SQL, {"customer_ids": customers.ids})
+        delivered = self.env.cr.fetchall()
+        self.env.cr.execute(_RETURN_LINES_SQL, {"move_ids": list({row[2] for row in delivered})})
         on_returns = defaultdict(float)
         for move_id, lot_id, quantity in self.env.cr.fetchall():
             on_returns[move_id, lot_id] += quantity
-        wanted = defaultdict(lambda: defaultdict(float))
-        for line in lines:
-            key = (line.move_line_id.move_id.id, line.lot_id.id)
-            wanted[line.picking_id, line.customer_id][key] += line.quantity
-        planned = {}
-        for picking_customer, quantities in wanted.items():
-            rounding = picking_customer[0].move_ids[:1].product_uom.rounding or 0.01
-            todo = {
-                key: quantity - on_returns.get(key, 0.0)
-                for key, quantity in quantities.items()
-                if not float_is_zero(
-                    max(0.0, quantity - on_returns.get(key, 0.0)), precision_rounding=rounding
-                )
-            }
-            if todo:
-                planned[picking_customer] = todo
-        return planned
+        # records read together (one prefetch for all)
+        pickings = {p.id: p for p in self.env["stock.picking"].browse({r[1] for r in delivered})}
+        customers = {customer.id: customer for customer in customers}
+        planned = defaultdict(dict)
+        for customer_id, picking_id, move_id, lot_id, quantity, rounding in delivered:
+            todo = quantity - on_returns.get((move_id, lot_id), 0.0)
+            if not float_is_zero(max(0.0, todo), precision_rounding=rounding or 0.01):
+                planned[pickings[picking_id], customers[customer_id]][move_id, lot_id] = todo
+        return dict(planned)
 
     def _create_return_pickings(self, planned):
+        """Create the return transfers of ``planned`` (see :meth:`_returns_to_create`): one
+        per customer and return route (operation type, locations, address), holding every
+        delivered move left to return, as Odoo's return wizard builds a return (a copy of
+        the delivery and of its moves, linked to them, refunding the order), but with one
+        ``create`` of the transfers, of their moves and of their move lines for a batch of
+        customers. The moves are confirmed (see :meth:`_return_move_values`) and their move
+        lines carry the delivered lots: a return from a customer reserves nothing.
+
+        Only a recall's Create Returns links a transfer to the recall and its customer: the
+        transfers are created in superuser mode, their moves and move lines as the user."""
         self.ensure_one()
-        returns = self.env["stock.picking"]
-        for (picking, customer), quantities in planned.items():
-            per_move = defaultdict(float)
-            for (move_id, _lot_id), quantity in quantities.items():
-                per_move[move_id] += quantity
-            wizard = (
-                self.env["stock.return.picking"]
-                .with_context(
-                    active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
-                )
-                .create({})
+        Picking = self.env["stock.picking"].sudo()
+        Move = self.env["stock.move"]
+        groups = self._return_groups(planned)
+        picking_vals = []
+        for (customer, *_route), deliveries in groups.items():
+            picking, defaults, _quantities = deliveries[0]
+            delivered = Picking.concat(*(delivery for delivery, _d, _q in deliveries))
+            defaults = dict(
+                defaults,
+                user_id=False,
+                return_id=picking.id if len(delivered) == 1 else False,
+                origin=f"{self.name} - {self._name_list(delivered, limit=5)}",
+                lot_recall_id=self.id,
+                lot_recall_customer_id=customer.id,
             )
-            for line in wizard.product_return_moves:
-                line.quantity = per_move.get(line.move_id.id, 0.0)
-            returned = wizard._create_return()
-            moves = returned.move_ids
-            moves._do_unreserve()
-            line_vals = []
-            for move in moves:
+            defaults.update(
+                {name: False for name in ("carrier_id", "carrier_price") if name in Picking._fields}
+            )
+            picking_vals.append(picking.copy_data(defaults)[0])
+        returns = Picking.create(picking_vals)
+        delivered_moves = Move.browse({move_id for q in planned.values() for move_id, _lot in q})
+        delivered_moves = {move.id: move for move in delivered_moves}
+        move_vals, wanted, chains = [], [], []
+        for returned, deliveries in zip(returns, groups.values(), strict=True):
+            for _picking, _defaults, quantities in deliveries:
+                lots = defaultdict(dict)
                 for (move_id, lot_id), quantity in quantities.items():
-                    if move_id == move.origin_returned_move_id.id:
-                        line_vals.append(
-                            dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
-                        )
-            self.env["stock.move.line"].create(line_vals)
-            moves._recompute_state()
-            returned.sudo().write(
-                {
-                    "lot_recall_id": self.id,
-                    "lot_recall_customer_id": customer.id,
-                    "origin": f"{self.name} - {picking.name}",
-                }
-            )
-            for move in moves:
-                customer.delivery_line_ids.filtered(
-                    lambda line, move=move, quantities=quantities: (
-                        line.move_line_id.move_id == move.origin_returned_move_id
-                        and (move.origin_returned_move_id.id, line.lot_id.id) in quantities
-                    )
-                ).sudo().return_move_id = move
-            returns |= returned
+                    lots[move_id][lot_id] = quantity
+                for move in map(delivered_moves.get, sorted(lots)):
+                    values = self._return_move_values(move, returned, sum(lots[move.id].values()))
+                    move_vals.append(move.copy_data(values)[0])
+                    wanted.append(lots[move.id])
+                    chains.append(self._return_move_chain(move))
+        moves = Move.create(move_vals)
+        # The wizard's links to the delivered moves (and their chain), in one insert into
+        # the relation table (the ORM's many2many write was a third of the moves' create).
+        origs, dests = [], []
+        for move, (move_origs, move_dests) in zip(moves, chains, strict=True):
+            origs += move_origs.ids
+            dests += [move.id] * len(move_origs)
+            origs += [move.id] * len(move_dests)
+            dests += move_dests.ids
+        Move.flush_model()
+        self.env.cr.execute(
+            "INSERT INTO stock_move_move_rel (move_orig_id, move_dest_id)"
+            " SELECT link.orig, link.dest FROM unnest(%s::int[], %s::int[]) AS link(orig, dest)"
+            " ON CONFLICT DO NOTHING",
+            [origs, dests],
+        )
+        Move.invalidate_model(["move_orig_ids", "move_dest_ids"])
+        self.env["stock.move.line"].create(
+            [
+                dict(move._prepare_move_line_vals(quantity=quantity), lot_id=lot_id)
+                for move, lots in zip(moves, wanted, strict=True)
+                for lot_id, quantity in lots.items()
+            ]
+        )
+        moves._recompute_state()
+        self._link_returned_deliveries(planned, moves)
         return returns
+
+    def _return_groups(self, planned):
+        """The return transfers of ``planned`` (see :meth:`_returns_to_create`): {(recall
+        customer, return operation type id, source location id, destination location id,
+        address id): [(delivery, return wizard's transfer values, quantities)]}."""
+        wizard = self.env["stock.return.picking"]
+        groups = defaultdict(list)
+        for (picking, customer), quantities in planned.items():
+            defaults = wizard._prepare_picking_default_values_based_on(picking)
+            key = (
+                customer,
+                defaults["picking_type_id"],
+                defaults["location_id"],
+                defaults["location_dest_id"],
+                picking.partner_id.id,
+            )
+            groups[key].append((picking, defaults, quantities))
+        return groups
+
+    def _return_move_values(self, move, returned, quantity):
+        """Values of the return move of the delivered ``move`` in the transfer ``returned``:
+        those of the return wizard's ``_prepare_move_default_values``."""
+        values = {
+            "name": returned.name,
+            "product_id": move.product_id.id,
+            "product_uom_qty": quantity,
+            "product_uom": move.product_id.uom_id.id,
+            "picking_id": returned.id,
+            # Confirmed as the transfer's action_confirm confirms a move preceded by another
+            # (its delivered move): waiting, then assigned by its lot lines. Without the rest
+            # of it: no reordering rule is on a customer location, each move returns its own
+            # delivered move (nothing to merge), and the delivered product comes back with
+            # its lot, not exploded as a kit (looking for a kit per move was a quarter of the
+            # time of a batch).
+            "state": "waiting",
+            "date": fields.Datetime.now(),
+            "location_id": returned.location_id.id,
+            "location_dest_id": returned.location_dest_id.id,
+            "location_final_id": False,
+            "picking_type_id": returned.picking_type_id.id,
+            "warehouse_id": returned.picking_type_id.warehouse_id.id,
+            "origin_returned_move_id": move.id,
+            "procure_method": "make_to_stock",
+            "group_id": move.picking_id.group_id.id,
+        }
+        if returned.picking_type_id.reservation_method == "at_confirm":
+            values["reservation_date"] = fields.Date.today()
+        if returned.picking_type_id.code == "outgoing":
+            values["partner_id"] = returned.partner_id.id
+        if "to_refund" in move._fields:
+            values["to_refund"] = True
+        if "is_subcontract" in move._fields:
+            values["is_subcontract"] = False
+        return values
+
+    def _return_move_chain(self, move):
+        """(original moves, destination moves) the return wizard links the return of the
+        delivered ``move`` to: the delivered move and its siblings, the returns of what
+        followed and preceded it."""
+        dests = move.move_dest_ids.filtered(lambda m: m.state != "cancel")
+        origs = (
+            move
+            | move.move_dest_ids.returned_move_ids
+            | dests.move_orig_ids.filtered(lambda m: m.state != "cancel")
+        )
+        returned_origs = move.move_orig_ids.returned_move_ids
+        return origs, returned_origs | returned_origs.move_orig_ids.filtered(
+            lambda m: m.state != "cancel"
+        ).move_dest_ids.filtered(lambda m: m.state != "cancel")
+
+    def _link_returned_deliveries(self, planned, moves):
+        """Link each recall delivery line of ``planned`` to the return move of its delivered
+        move and lot."""
+        return_moves = {move.origin_returned_move_id.id: move.id for move in moves}
+        keys = defaultdict(set)
+        for (_picking, customer), quantities in planned.items():
+            keys[customer].update(quantities)
+        line_ids, move_ids = [], []
+        for customer, customer_keys in keys.items():
+            for line in customer.delivery_line_ids:
+                move_id = line.move_line_id.move_id.id
+                if (move_id, line.lot_id.id) in customer_keys and move_id in return_moves:
+                    line_ids.append(line.id)
+                    move_ids.append(return_moves[move_id])
+        self.env["lot.recall.delivery"].flush_model(["return_move_id"])
+        self.env.cr.execute(
+            "UPDATE lot_recall_delivery d SET return_move_id = link.move_id"
+            " FROM unnest(%s::int[], %s::int[]) AS link(id, move_id) WHERE d.id = link.id",
+            [line_ids, move_ids],
+        )
+        self.env["lot.recall.delivery"].invalidate_model(["return_move_id"])
 
     def action_review_effectiveness(self):
         """Record that the recall's effectiveness was reviewed, with today's figures."""

@@ -252,6 +252,35 @@ class TestRecallActions(RecallCase):
         with self.assertRaises(AccessError):
             recall.write({"state": "in_progress"})
 
+    def test_one_return_per_customer_holds_all_its_deliveries(self):
+        """A customer delivered affected lots twice gets one return transfer (one truck),
+        with one move per delivered move, each linked to its delivery, refunding it."""
+        quant = self.cake.quant_ids.filtered(lambda q: q.location_id.usage == "internal")[:1]
+        warehouse = quant.location_id.warehouse_id
+        self.env["lot.traceability.demo"]._deliver(warehouse, self.corner, [(self.cake, 5)], 0)
+        recall = self._scoped()
+        recall.with_user(self.manager).action_create_returns()
+        corner = self._customer(recall, self.corner)
+        returned = corner.return_picking_ids
+        self.assertEqual(len(returned), 1)
+        self.assertEqual(len(recall.return_picking_ids), 13)
+        self.assertEqual(returned.state, "assigned")
+        self.assertEqual(returned.partner_id, self.corner)
+        delivered_moves = corner.delivery_line_ids.move_line_id.move_id
+        self.assertEqual(len(delivered_moves), 2)
+        self.assertEqual(returned.move_ids.origin_returned_move_id, delivered_moves)
+        self.assertEqual(
+            sorted(returned.move_line_ids.mapped("quantity")),
+            sorted(corner.delivery_line_ids.mapped("quantity")),
+        )
+        self.assertIn(5, returned.move_line_ids.mapped("quantity"))
+        self.assertEqual(returned.move_line_ids.lot_id, self.cake)
+        self.assertTrue(all(returned.move_ids.mapped("to_refund")))
+        for line in corner.delivery_line_ids:
+            self.assertEqual(line.return_move_id.picking_id, returned)
+            self.assertEqual(line.return_move_id.origin_returned_move_id, line.move_line_id.move_id)
+            self.assertIn(line.move_line_id.move_id, line.return_move_id.move_orig_ids)
+
     def test_returns_are_not_created_twice(self):
         """Returns unreserved, or in any state but cancelled, are not created again."""
         recall = self._scoped()

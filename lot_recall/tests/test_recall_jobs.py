@@ -93,8 +93,8 @@ class TestRecallJobs(RecallCase):
     def test_notify_resumes_after_a_crash_without_sending_twice(self):
         recall = self._scoped()
         recall.action_notify_customers()
-        # The second batch stops after posting 2 of its 5 notices: the first stays done.
-        self._run_until_crash(recall, "message_post", 5 + 2)
+        # The second batch stops once its 5 notices are posted: the first stays done.
+        self._run_until_crash(recall, "_post_notices", 2)
         self.assertEqual(len(self._notices(recall)), 5)
         self.assertEqual(recall.notify_progress, "5 of 13")
         recall._run_jobs()
@@ -205,3 +205,64 @@ class TestRecallJobs(RecallCase):
                 hotel = self._customer(recall, self.hotel)
                 self.assertIn(self.hotel.name, bodies[hotel.id])
                 self.assertNotIn(self.hospital.name, bodies[hotel.id])
+
+    def test_notice_emails_are_laid_out_as_message_post_lays_them_out(self):
+        """A batch's notices, posted set-based, give each customer the email (layout, preview,
+        body, recipient) and the chatter message that ``message_post`` gives, in each
+        customer's language."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.hotel.lang = "fr_FR"
+        recall = self._scoped()
+        recall.action_notify_customers()
+        recall._run_jobs()
+        template = self.env.ref("lot_recall.mail_template_recall_customer")
+        notices = self._notices(recall)
+        self.assertEqual(len(notices), 13)
+        for partner in (self.hospital, self.hotel):
+            with self.subTest(partner=partner.name):
+                customer = self._customer(recall, partner)
+                notice = notices.filtered(lambda message, p=partner: message.partner_ids == p)
+                mail = self.env["mail.mail"].search([("mail_message_id", "=", notice.id)])
+                body = recall._render_bodies(template, customer)[customer.id]
+                posted = (
+                    recall.with_user(self.manager)
+                    .with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+                    .message_post(
+                        body=body,
+                        subject=notice.subject,
+                        partner_ids=partner.ids,
+                        message_type="comment",
+                        subtype_xmlid="lot_recall.mt_recall_customer_notice",
+                        email_layout_xmlid="mail.mail_notification_light",
+                    )
+                )
+                expected = self.env["mail.mail"].search([("mail_message_id", "=", posted.id)])
+                self.assertEqual(mail.body_html, expected.body_html)
+                self.assertEqual(mail.recipient_ids, partner)
+                self.assertEqual(mail.state, "outgoing")
+                self.assertEqual(
+                    (notice.author_id, notice.email_from, notice.reply_to, notice.subject),
+                    (posted.author_id, posted.email_from, posted.reply_to, posted.subject),
+                )
+                self.assertEqual(notice.notification_ids.res_partner_id, partner)
+                self.assertNotIn("access_token", notice.body)
+                self.assertIn("access_token", mail.body_html)
+
+    def test_a_notify_batch_is_set_based(self):
+        """The queries of a notify batch do not grow with its customers: their messages,
+        emails and notifications are each created at once."""
+        recall = self._scoped()
+        template = self.env.ref("lot_recall.mail_template_recall_customer")
+        customers = recall.customer_ids.filtered(lambda customer: customer.partner_id.email)
+        self.assertGreaterEqual(len(customers), 12)
+        runner = recall._in_recall_company()
+        counts = []
+        for batch in (customers[:3], customers[3:12]):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            runner._notify_customers(batch, template)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+        # 6 more customers, a handful more queries at most (message_post per customer: 59)
+        self.assertLess(counts[1] - counts[0], 6, counts)
+        self.assertEqual(len(self._notices(recall)), 12)
