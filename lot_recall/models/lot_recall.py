@@ -1090,14 +1090,19 @@ class LotRecall(models.Model):
         self.ensure_one()
         self.invalidate_recordset([f"{job}_job_state"])
         if self[f"{job}_job_state"] in ("queued", "running"):
+            job_name = self._job_name(job)
             raise UserError(
                 self.env._(
                     "%(recall)s: %(job)s is under way in the background; its progress shows "
                     "on the recall.",
                     recall=self.name,
-                    job=self._fields[f"{job}_job_state"].get_description(self.env)["string"],
+                    job=job_name,
                 )
             )
+
+    def _job_name(self, job):
+        """The name of ``job`` as its progress field shows it (Blocking, Notifications...)."""
+        return self._fields[f"{job}_job_state"].get_description(self.env)["string"]
 
     def _queue_job(self, job, condition=None):
         """Queue the work lines of ``job`` (those meeting the SQL ``condition``), then run
@@ -1123,11 +1128,12 @@ class LotRecall(models.Model):
             self._run_jobs(jobs=(job,))
             return
         self._recall_write({"state": "in_progress"})
+        job_name = self._job_name(job)
         self.message_post(
             body=self.env._(
                 "%(job)s of %(count)s lines runs in the background: its progress shows on the "
                 "recall, and a note follows when it is done.",
-                job=self._fields[f"{job}_job_state"].get_description(self.env)["string"],
+                job=job_name,
                 count=formatLang(self.env, count, digits=0),
             ),
             subtype_xmlid="mail.mt_note",
