@@ -84,17 +84,7 @@ class TestInheritedExpiry(FefoReservationCase):
             production.action_generate_serial()
         production.qty_producing = qty
         production._set_qty_producing()
-        moves = production.move_raw_ids
-        moves._do_unreserve()
-        moves.move_line_ids.unlink()
-        lines = []
-        for comp_lot, comp_qty in components:
-            move = moves.filtered(lambda m, lot=comp_lot: m.product_id == lot.product_id)
-            vals = move._prepare_move_line_vals(quantity=comp_qty)
-            vals.update(lot_id=comp_lot.id, picked=True)
-            lines.append(vals)
-        self.env["stock.move.line"].create(lines)
-        moves.picked = True
+        self.env["lot.traceability.demo"]._set_lines(production.move_raw_ids, components)
         production.with_context(skip_expired=True).button_mark_done()
         self.assertEqual(production.state, "done")
         return production.lot_producing_id
