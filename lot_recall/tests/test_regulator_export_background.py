@@ -1,9 +1,10 @@
 import base64
 import io
+from datetime import timedelta
 from unittest.mock import patch
 
 import openpyxl
-from odoo import Command
+from odoo import Command, fields
 from odoo.addons.lot_traceability.tests.common import company_user
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -41,6 +42,28 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
 
     def _triggers(self):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+
+    def _cron_call(self, crash=None):
+        """One call of the cron as its worker makes it: the call's progress record first
+        (committed by the worker), then the server action with it in its context; with
+        ``crash``, the build raises it and the call's work is rolled back."""
+        _cron, progress = self.cron._add_progress()
+        call = self.Wizard.with_context(ir_cron_progress_id=progress.id)._cron_build_queued
+        if crash is None:
+            call()
+            return progress
+        with (
+            patch.object(type(self.Wizard), "_build", side_effect=crash),
+            self.assertRaises(type(crash)),
+            self.env.cr.savepoint(),
+        ):
+            call()
+        return progress
+
+    def _last_message(self, user):
+        return self.env["mail.message"].search(
+            [("partner_ids", "in", user.partner_id.ids)], order="id desc", limit=1
+        )
 
     def test_a_large_export_is_queued_and_built_by_the_cron_as_its_creator(self):
         inline = self._wizard(self.user)
@@ -197,3 +220,82 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
             contents[len(companies)] = wizard.attachment_id.raw.decode("utf-8-sig")
         self.assertNotIn(vendor.name, contents[1])
         self.assertIn(vendor.name, contents[2])
+
+    def test_the_cron_counts_the_attempt_then_builds_in_its_next_call(self):
+        self._set_threshold(2)
+        wizard = self._wizard(self.user)
+        wizard.action_export()
+        triggers = self._triggers()
+        progress = self._cron_call()
+        self.assertEqual(wizard.state, "queued")
+        self.assertEqual(wizard.sudo().build_attempts, 1)
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        # A call back in ten minutes, in case this build stops before its end.
+        retry = self._triggers() - triggers
+        self.assertEqual(len(retry), 1)
+        self.assertGreater(retry.call_at, fields.Datetime.now() + timedelta(minutes=9))
+        progress = self._cron_call()
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertEqual(wizard.sudo().build_attempts, 1)
+        self.assertIn(wizard.download_url, self._last_message(self.user).body)
+
+    def test_an_export_whose_build_keeps_stopping_fails_and_the_next_one_is_built(self):
+        self._set_threshold(2)
+        first = self._wizard(self.user)
+        first.action_export()
+        second = self._wizard(self.colleague)
+        second.action_export()
+        for attempt in (1, 2, 3):
+            self._cron_call()
+            self.assertEqual(first.sudo().build_attempts, attempt)
+            self._cron_call(crash=MemoryError("worker killed"))
+            self.assertEqual(first.state, "queued")
+            self.assertEqual(second.state, "queued")
+        progress = self._cron_call()
+        self.assertEqual(first.state, "failed")
+        self.assertIn("stopped 3 times", first.error_message)
+        self.assertFalse(first.attachment_id)
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        self.assertIn("could not be built", self._last_message(self.user).body)
+        self._cron_call()
+        self._cron_call()
+        self.assertEqual(second.state, "done")
+        self.assertTrue(second.attachment_id)
+        # Asked again, the export starts over with three attempts.
+        first.action_export()
+        self.assertEqual((first.state, first.sudo().build_attempts), ("queued", 0))
+        self._cron_call()
+        self._cron_call()
+        self.assertEqual(first.state, "done")
+
+    def test_queued_exports_and_files_built_in_the_background_outlive_the_dialogs(self):
+        self._set_threshold(2)
+        built = self._wizard(self.user)
+        built.action_export()
+        self.Wizard._cron_build_queued()
+        attachment = built.attachment_id.sudo()
+        queued = self._wizard(self.user)
+        queued.action_export()
+        dialog = self._wizard(self.user)
+        wizards = built | queued | dialog
+
+        def age(days):
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE lot_regulator_export SET create_date = %s, write_date = %s"
+                " WHERE id = ANY(%s)",
+                [fields.Datetime.now() - timedelta(days=days)] * 2 + [wizards.ids],
+            )
+            self.env.invalidate_all()
+            self.Wizard._transient_vacuum()
+
+        age(2)
+        self.assertFalse(dialog.exists())
+        self.assertEqual(queued.exists().state, "queued")
+        self.assertEqual(built.exists().state, "done")
+        self.assertTrue(attachment.exists())
+        age(8)
+        self.assertFalse(built.exists())
+        self.assertFalse(attachment.exists())
+        self.assertEqual(queued.exists().state, "queued")

@@ -1,9 +1,12 @@
 import base64
 import json
+from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.models import GC_UNLINK_LIMIT
+from odoo.tools import SQL
 
 EXPORT_FORMATS = [
     ("fsma_xlsx", "FDA FSMA 204 spreadsheet (XLSX)"),
@@ -16,7 +19,22 @@ EXTENSIONS = {"fsma_xlsx": "xlsx", "fsma_csv": "csv", "epcis": "jsonld"}
 # in a few seconds.
 INLINE_MAX_ROWS = 50000
 # Written by the export itself, never by the user.
-BUILD_FIELDS = {"state", "attachment_id", "error_message", "company_ids"}
+BUILD_FIELDS = {
+    "state",
+    "attachment_id",
+    "error_message",
+    "company_ids",
+    "build_attempts",
+    "build_claim",
+}
+# Background builds of one export that may stop (worker killed, time or memory limit)
+# before it is marked failed, and the minutes after which the cron looks again after such
+# a stop.
+MAX_BUILD_ATTEMPTS = 3
+RETRY_MINUTES = 10
+# Days a file built in the background stays downloadable from the link in its message
+# (other dialogs go with Odoo's transient records, after an hour).
+BACKGROUND_FILE_DAYS = 7
 
 
 class LotRegulatorExport(models.TransientModel):
@@ -77,6 +95,14 @@ class LotRegulatorExport(models.TransientModel):
     attachment_id = fields.Many2one("ir.attachment", string="File built", readonly=True)
     download_url = fields.Char(compute="_compute_download_url")
     error_message = fields.Text(readonly=True)
+    build_attempts = fields.Integer(
+        readonly=True, help="Background builds started for this export (at most three)."
+    )
+    build_claim = fields.Integer(
+        readonly=True,
+        help="Cron call (ir.cron.progress id) that counted the last build attempt: the "
+        "build itself runs in the next call.",
+    )
 
     @api.depends("attachment_id")
     def _compute_download_url(self):
@@ -98,6 +124,30 @@ class LotRegulatorExport(models.TransientModel):
     def _check_build_fields(self, vals_list):
         if not self.env.su and any(BUILD_FIELDS & set(vals) for vals in vals_list):
             raise AccessError(self.env._("Only the export itself sets its state and its file."))
+
+    def _transient_clean_rows_older_than(self, seconds):
+        """Odoo's vacuum of old dialogs, except that a queued export stays until it is
+        built, and a file built in the background stays ``BACKGROUND_FILE_DAYS`` days for
+        the link of its message."""
+        seconds = max(seconds, 300)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM lot_regulator_export
+                 WHERE state != 'queued'
+                   AND COALESCE(write_date, create_date) < (now() AT TIME ZONE 'UTC')
+                       - CASE WHEN attachment_id IS NULL THEN %s ELSE %s END::interval
+                 LIMIT %s
+                """,
+                f"{seconds} seconds",
+                f"{BACKGROUND_FILE_DAYS} days",
+                GC_UNLINK_LIMIT,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.sudo().browse(ids).unlink()
+        if len(ids) >= GC_UNLINK_LIMIT:
+            self.env.ref("base.autovacuum_job")._trigger()
 
     @api.private
     @api.model
@@ -170,6 +220,8 @@ class LotRegulatorExport(models.TransientModel):
                     "file_data": False,
                     "file_name": False,
                     "row_count": 0,
+                    "build_attempts": 0,
+                    "build_claim": 0,
                 }
             )
             self.env.ref("lot_recall.ir_cron_regulator_export").sudo()._trigger()
@@ -223,12 +275,20 @@ class LotRegulatorExport(models.TransientModel):
     def _cron_build_queued(self):
         """Cron *Regulator export: build large exports*: build the oldest queued export as
         its creator (his rights, his companies of the moment he asked), attach the file to
-        it and send him the link. One export per call, the cron commits after each: a crash
-        rolls the export back to queued and the next run builds it again."""
+        it and send him the link.
+
+        Run by the cron worker, each build takes two calls, which the cron commits apart:
+        the first counts the attempt, the next builds. A build stopped before its end
+        (worker killed, time or memory limit) leaves the export queued with its attempt
+        counted: the cron tries again after ``RETRY_MINUTES``, and after
+        ``MAX_BUILD_ATTEMPTS`` the export is marked failed and its creator told, so one
+        export that cannot be built never holds up the others.
+        """
         queued = self.sudo().search([("state", "=", "queued")], order="id")
         if not queued:
             return
         wizard = queued[0]
+        cron = self.env["ir.cron"]
         user = wizard.create_uid
         if not user.active:
             wizard.write(
@@ -237,10 +297,31 @@ class LotRegulatorExport(models.TransientModel):
                     "error_message": self.env._("The user who asked for this export left."),
                 }
             )
-            self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
+            cron._notify_progress(done=1, remaining=len(queued) - 1)
             return
         companies = (wizard.company_ids & user.company_ids) or user.company_id
         mine = wizard.with_user(user).with_context(allowed_company_ids=companies.ids)
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if progress_id and wizard.build_claim != self._previous_cron_call(progress_id):
+            if wizard.build_attempts >= MAX_BUILD_ATTEMPTS:
+                message = self.env._(
+                    "The export was stopped %(count)s times before it was done: it is too "
+                    "large for the server's limits. Export fewer lots or products, or fewer "
+                    "days.",
+                    count=wizard.build_attempts,
+                )
+                wizard.write({"state": "failed", "error_message": message})
+                mine._notify_creator(
+                    mine.env._("Your regulator export could not be built: %(error)s", error=message)
+                )
+                cron._notify_progress(done=1, remaining=len(queued) - 1)
+                return
+            wizard.write({"build_attempts": wizard.build_attempts + 1, "build_claim": progress_id})
+            self.env.ref("lot_recall.ir_cron_regulator_export").sudo()._trigger(
+                fields.Datetime.now() + timedelta(minutes=RETRY_MINUTES)
+            )
+            cron._notify_progress(done=1, remaining=len(queued))
+            return
         try:
             with self.env.cr.savepoint():
                 mine._build_in_background()
@@ -249,7 +330,23 @@ class LotRegulatorExport(models.TransientModel):
             mine._notify_creator(
                 mine.env._("Your regulator export could not be built: %(error)s", error=str(error))
             )
-        self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
+        cron._notify_progress(done=1, remaining=len(queued) - 1)
+
+    @api.model
+    def _previous_cron_call(self, progress_id):
+        """Id of the cron call (``ir.cron.progress``) before the call ``progress_id`` of the
+        same cron: the claim of an export is the previous call's unless a build stopped in
+        between (its call left its progress record)."""
+        self.env.cr.execute(
+            """
+            SELECT MAX(earlier.id)
+              FROM ir_cron_progress current
+              JOIN ir_cron_progress earlier ON earlier.cron_id = current.cron_id
+             WHERE current.id = %s AND earlier.id < current.id
+            """,
+            [progress_id],
+        )
+        return self.env.cr.fetchone()[0]
 
     def _build_in_background(self):
         """Build a queued export as its creator: the file is attached to the export (which
