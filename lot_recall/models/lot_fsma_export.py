@@ -1,8 +1,6 @@
 import datetime
-import io
 
 import pytz
-import xlsxwriter
 from odoo import api, models
 from odoo.addons.lot_traceability.tools import gs1, spreadsheet, timezones
 from odoo.addons.lot_traceability.tools.move_kinds import (
@@ -14,6 +12,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import (
     kind_sql,
 )
 from odoo.addons.lot_traceability.tools.timezones import day_start_utc
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # Every done move line of the lots that can be a critical tracking event: it comes from or
@@ -97,7 +96,6 @@ SELECT DISTINCT ON (ml.lot_id)
 """
 _ORIGIN_KINDS = (*RECEIPT_KINDS, "production")
 
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 CTE_RECEIVING = "receiving"
 CTE_SHIPPING = "shipping"
@@ -725,26 +723,16 @@ class LotFsmaExport(models.AbstractModel):
         )
 
     @api.model
-    def _xlsx(self, rows, constant_memory=False):
+    def _xlsx(self, rows):
         """The rows as an Excel workbook, one sheet, filters on the header -> bytes.
 
-        Dates are real dates and quantities numbers; texts are always written with
-        ``write_string``, never as formulas (a partner named ``=HYPERLINK(...)`` stays that
-        text). Written with a shared string table, in memory: names, products and addresses
-        repeat on thousands of rows, and this is the fastest of xlsxwriter's modes (see
-        bench/README.md, recall section), but it holds every cell until the file is closed.
+        Dates are real dates and quantities numbers; texts are always texts, never
+        formulas (a partner named ``=HYPERLINK(...)`` stays that text). Written by
+        ``spreadsheet.xlsx_bytes``, streamed row by row (bench/README.md, recall section).
 
-        :param constant_memory: write each row as it comes, strings inline (xlsxwriter's
-            constant memory mode): somewhat slower, with a memory use that does not grow
-            with the rows, for the large sheets built in the background
+        :raise UserError: when the rows do not fit in an Excel worksheet
         """
         columns = self._columns()
-        buffer = io.BytesIO()
-        mode = {"constant_memory": True} if constant_memory else {"in_memory": True}
-        workbook = xlsxwriter.Workbook(buffer, mode)
-        sheet = workbook.add_worksheet(self.env._("FSMA 204"))
-        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         widths = {
             "event_id": 18,
             "tlc": 18,
@@ -753,24 +741,22 @@ class LotFsmaExport(models.AbstractModel):
             "uom": 10,
             "event_date": 11,
         }
-        for index, (key, _title) in enumerate(columns):
-            sheet.set_column(index, index, widths.get(key, 32 if key.endswith("location") else 20))
-        spreadsheet.xlsx_write_row(sheet, 0, [title for _key, title in columns], bold)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        write_string, write_number = sheet.write_string, sheet.write_number
-        for row_index, cells in enumerate(self._cell_rows(rows), start=1):
-            for col, cell in enumerate(cells):
-                if isinstance(cell, str):
-                    if cell:
-                        write_string(row_index, col, cell)
-                elif isinstance(cell, float):
-                    write_number(row_index, col, cell)
-                elif isinstance(cell, datetime.date):
-                    # Excel's serial day number (what write_datetime computes, much slower).
-                    write_number(row_index, col, (cell - _EXCEL_EPOCH).days, date_format)
-        workbook.close()
-        return buffer.getvalue()
+        sheet = spreadsheet.XlsxSheet(
+            name=self.env._("FSMA 204"),
+            header=[title for _key, title in columns],
+            rows=self._cell_rows(rows),
+            widths=[widths.get(key, 32 if key.endswith("location") else 20) for key, _t in columns],
+        )
+        try:
+            return spreadsheet.xlsx_bytes([sheet])
+        except spreadsheet.XlsxTooManyRows as error:
+            raise UserError(
+                self.env._(
+                    "%(count)s rows do not fit in one Excel sheet: export them as CSV, or "
+                    "fewer lots or days.",
+                    count=len(rows),
+                )
+            ) from error
 
 
 def _number(value):

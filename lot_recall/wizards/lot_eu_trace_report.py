@@ -1,8 +1,6 @@
 import base64
 import datetime
-import io
 
-import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.lot_traceability.tools import timezones
@@ -15,7 +13,7 @@ from odoo.addons.lot_traceability.tools.move_kinds import (
     classify_lines,
     kind_sql,
 )
-from odoo.addons.lot_traceability.tools.spreadsheet import csv_bytes, xlsx_write_row
+from odoo.addons.lot_traceability.tools.spreadsheet import XlsxSheet, csv_bytes, xlsx_bytes
 from odoo.addons.lot_traceability.tools.timezones import day_start_utc, local_date
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -554,38 +552,20 @@ class LotEuTraceReport(models.TransientModel):
         """The rows as an Excel workbook, filters on the header, warnings repeated on a
         second sheet -> bytes."""
         columns = self._columns()
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(_sheet_name(self.env._("One step back, one forward")))
-        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        for index, (key, _title) in enumerate(columns):
-            sheet.set_column(index, index, 40 if key.endswith("address") else 18)
-        xlsx_write_row(sheet, 0, [title for _key, title in columns], bold)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(data["rows"]), 1), len(columns) - 1)
-        for row_index, cells in enumerate(self._cells(data), start=1):
-            dates = {col: cell for col, cell in enumerate(cells) if isinstance(cell, datetime.date)}
-            xlsx_write_row(
-                sheet, row_index, [None if col in dates else c for col, c in enumerate(cells)]
+        sheets = [
+            XlsxSheet(
+                self.env._("One step back, one forward"),
+                [title for _key, title in columns],
+                self._cells(data),
+                widths=[40 if key.endswith("address") else 18 for key, _title in columns],
             )
-            for col, day in dates.items():
-                sheet.write_datetime(
-                    row_index, col, datetime.datetime.combine(day, datetime.time.min), date_format
-                )
+        ]
         if data["warnings"]:
-            warnings = workbook.add_worksheet(_sheet_name(self.env._("Completeness Warnings")))
-            warnings.set_column(0, 0, 100)
-            xlsx_write_row(warnings, 0, [self.env._("Completeness Warnings")], bold)
-            for index, text in enumerate(data["warnings"], start=1):
-                xlsx_write_row(warnings, index, [text])
-        workbook.close()
-        return buffer.getvalue()
-
-
-def _sheet_name(title):
-    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
-    return "".join(" " if char in "[]:*?/\\" else char for char in title)[:31]
+            title = self.env._("Completeness Warnings")
+            sheets.append(
+                XlsxSheet(title, [title], ([text] for text in data["warnings"]), widths=[100])
+            )
+        return xlsx_bytes(sheets)
 
 
 class _Places:

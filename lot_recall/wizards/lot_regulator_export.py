@@ -243,11 +243,9 @@ class LotRegulatorExport(models.TransientModel):
         except ValueError:
             return INLINE_MAX_ROWS
 
-    def _build(self, lots, env, background=False):
+    def _build(self, lots, env):
         """(file content, number of records) of the export of ``lots`` in ``env``.
 
-        :param background: built by the cron: a spreadsheet is written in xlsxwriter's
-            constant memory mode (its memory use does not grow with the rows)
         :raise UserError: if there is nothing to export
         """
         if self.export_format == "epcis":
@@ -259,7 +257,7 @@ class LotRegulatorExport(models.TransientModel):
             rows = fsma._events(lots.ids, self.date_from, self.date_to)
             count = len(rows)
             if self.export_format == "fsma_xlsx":
-                content = fsma._xlsx(rows, constant_memory=background)
+                content = fsma._xlsx(rows)
             else:
                 content = fsma._csv(rows)
         if not count:
@@ -353,7 +351,7 @@ class LotRegulatorExport(models.TransientModel):
         only he can read), and to the recall if any."""
         self.ensure_one()
         lots = self._export_lots()
-        content, count = self._build(lots, self._export_env(), background=True)
+        content, count = self._build(lots, self._export_env())
         name = self._file_name()
         self.write({"file_name": name, "row_count": count})
         attachment = self.env["ir.attachment"].create(

@@ -1,12 +1,10 @@
-import io
 from collections import defaultdict
 
-import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.move_kinds import CUSTOMER_KINDS, DELIVERY_KINDS, MOVEMENT_KINDS
-from ..tools.spreadsheet import csv_bytes, xlsx_write_row
+from ..tools.spreadsheet import XlsxSheet, csv_bytes, xlsx_bytes
 
 TRACE_LINE_KINDS = [("transformation", "Transformation"), *MOVEMENT_KINDS, ("on_hand", "On hand")]
 # Lots named in a trace's display name before "+n".
@@ -360,17 +358,7 @@ class LotTrace(models.TransientModel):
 
     def _xlsx_content(self):
         header, rows = self._export_rows()
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(self.env._("Trace"))
-        bold = workbook.add_format({"bold": True})
-        xlsx_write_row(sheet, 0, header, bold)
-        for index, row in enumerate(rows, start=1):
-            xlsx_write_row(sheet, index, row)
-        sheet.autofilter(0, 0, len(rows), len(header) - 1)
-        sheet.freeze_panes(1, 0)
-        workbook.close()
-        return buffer.getvalue()
+        return xlsx_bytes([XlsxSheet(self.env._("Trace"), header, rows)])
 
     def _download(self, content, extension):
         self.ensure_one()
