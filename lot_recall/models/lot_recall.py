@@ -173,15 +173,18 @@ JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
 JOB_CRON_SECONDS = 60
 
 _JOB_COUNTS_SQL = """
-SELECT recall_id, 'block', COUNT(*) FILTER (WHERE block_state != 'queued'), COUNT(*)
+SELECT recall_id, 'block', COUNT(*) FILTER (WHERE block_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE block_state = 'failed')
   FROM lot_recall_lot WHERE recall_id = ANY(%(ids)s) AND block_state IS NOT NULL
  GROUP BY recall_id
 UNION ALL
-SELECT recall_id, 'notify', COUNT(*) FILTER (WHERE notify_state != 'queued'), COUNT(*)
+SELECT recall_id, 'notify', COUNT(*) FILTER (WHERE notify_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE notify_state = 'failed')
   FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND notify_state IS NOT NULL
  GROUP BY recall_id
 UNION ALL
-SELECT recall_id, 'returns', COUNT(*) FILTER (WHERE return_state != 'queued'), COUNT(*)
+SELECT recall_id, 'returns', COUNT(*) FILTER (WHERE return_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE return_state = 'failed')
   FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND return_state IS NOT NULL
  GROUP BY recall_id
 """
@@ -433,10 +436,26 @@ class LotRecall(models.Model):
     )
     block_job_state = fields.Selection(JOB_STATES, string="Blocking", compute="_compute_jobs")
     block_progress = fields.Char(string="Blocked", compute="_compute_jobs")
+    block_failed = fields.Integer(
+        string="Lots Failed",
+        compute="_compute_jobs",
+        help="Affected lots Block Stock could not set to Recalled; its note says why.",
+    )
     notify_job_state = fields.Selection(JOB_STATES, string="Notifications", compute="_compute_jobs")
     notify_progress = fields.Char(string="Notified", compute="_compute_jobs")
+    notify_failed = fields.Integer(
+        string="Notices Failed",
+        compute="_compute_jobs",
+        help="Customers Notify Customers could not notify; its note says why.",
+    )
     returns_job_state = fields.Selection(JOB_STATES, string="Returns", compute="_compute_jobs")
     returns_progress = fields.Char(string="Returned To", compute="_compute_jobs")
+    returns_failed = fields.Integer(
+        string="Returns Failed",
+        compute="_compute_jobs",
+        help="Customers whose return transfers could not be created; the note of Create "
+        "Returns says why.",
+    )
     effectiveness_reviewed = fields.Boolean(readonly=True, copy=False, tracking=True)
     effectiveness_review_date = fields.Datetime(readonly=True, copy=False)
     effectiveness_reviewer_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -548,7 +567,8 @@ class LotRecall(models.Model):
         counts = self._origin._job_counts()
         for recall in self:
             for job in JOB_LINES:
-                done, total = counts.get((recall._origin.id, job), (0, 0))
+                done, total, failed = counts.get((recall._origin.id, job), (0, 0, 0))
+                recall[f"{job}_failed"] = failed
                 if not total:
                     recall[f"{job}_job_state"] = recall[f"{job}_progress"] = False
                     continue
@@ -562,15 +582,16 @@ class LotRecall(models.Model):
                 )
 
     def _job_counts(self):
-        """{(recall id, job): (lines done, lines of the job)} from the work lines' markers."""
+        """{(recall id, job): (lines done, lines of the job, lines failed)} from the work
+        lines' markers (a failed line counts as done)."""
         if not self.ids:
             return {}
         for model, field in JOB_LINES.values():
             self.env[model].flush_model([field])
         self.env.cr.execute(_JOB_COUNTS_SQL, {"ids": self.ids})
         return {
-            (recall_id, job): (done, total)
-            for recall_id, job, done, total in self.env.cr.fetchall()
+            (recall_id, job): (done, total, failed)
+            for recall_id, job, done, total, failed in self.env.cr.fetchall()
         }
 
     @api.depends("affected_lot_ids")

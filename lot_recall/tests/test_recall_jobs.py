@@ -309,7 +309,7 @@ class TestRecallJobs(RecallCase):
         self.assertEqual(hotel.notify_error, refused)
         self.assertFalse(hotel.notified_date)
         self.assertEqual(recall.notify_job_state, "done")
-        self.assertEqual(recall.notify_progress, "13 of 13")
+        self.assertEqual((recall.notify_progress, recall.notify_failed), ("13 of 13", 1))
         self.assertTrue(recall.date_notified)
         note = str(recall.message_ids[0].body)
         self.assertIn(f"{len(with_email) - 1} customers notified by email", note)
@@ -319,6 +319,7 @@ class TestRecallJobs(RecallCase):
         recall.invalidate_recordset()
         self.assertEqual(hotel.notify_state, "sent")
         self.assertFalse(hotel.notify_error)
+        self.assertFalse(recall.notify_failed)
         notices = self._notices(recall)
         self.assertEqual(len(notices), len(with_email))
         self.assertEqual(sorted(notices.partner_ids.ids), sorted(with_email.partner_id.ids))
@@ -348,7 +349,7 @@ class TestRecallJobs(RecallCase):
         self.assertFalse(hotel.return_picking_ids)
         self.assertEqual((hotel.return_state, hotel.return_error), ("failed", refused))
         self.assertEqual(recall.returns_job_state, "done")
-        self.assertEqual(recall.returns_progress, "13 of 13")
+        self.assertEqual((recall.returns_progress, recall.returns_failed), ("13 of 13", 1))
         self.assertIn(
             f"Returns could not be created for 1 customer: {self.hotel.name}: {refused}",
             str(recall.message_ids[0].body),
@@ -394,7 +395,7 @@ class TestRecallJobs(RecallCase):
         self.assertNotEqual(self.cake.lot_status, "recalled")
         self.assertEqual((cake_line.block_state, cake_line.block_error), ("failed", refused))
         self.assertEqual(recall.block_job_state, "done")
-        self.assertEqual(recall.block_progress, "4 of 4")
+        self.assertEqual((recall.block_progress, recall.block_failed), ("4 of 4", 1))
         note = str(recall.message_ids[0].body)
         self.assertIn("3 lots set to Recalled", note)
         self.assertIn(f"1 lot could not be set to Recalled: {self.cake.name}: {refused}", note)
@@ -404,4 +405,5 @@ class TestRecallJobs(RecallCase):
         recall.invalidate_recordset()
         self.assertEqual(self.cake.lot_status, "recalled")
         self.assertEqual((cake_line.block_state, cake_line.block_error), ("blocked", False))
+        self.assertEqual((recall.block_progress, recall.block_failed), ("4 of 4", 0))
         self.assertIn("1 lots set to Recalled", str(recall.message_ids[0].body))
