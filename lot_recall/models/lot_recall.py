@@ -451,7 +451,6 @@ class LotRecall(models.Model):
     returns_job_state = fields.Selection(JOB_STATES, string="Returns", compute="_compute_jobs")
     returns_progress = fields.Char(string="Returned To", compute="_compute_jobs")
     returns_failed = fields.Integer(
-        string="Returns Failed",
         compute="_compute_jobs",
         help="Customers whose return transfers could not be created; the note of Create "
         "Returns says why.",
