@@ -1,3 +1,4 @@
+import logging
 import math
 import re
 import textwrap
@@ -18,6 +19,8 @@ from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
+
+_logger = logging.getLogger(__name__)
 
 # Quantities of a recall's effectiveness, added up per product and unit.
 EFFECTIVENESS_FIGURES = (
@@ -156,6 +159,11 @@ JOB_LINES = {
     "notify": ("lot.recall.customer", "notify_state"),
     "returns": ("lot.recall.customer", "return_state"),
 }
+# The field of each job's work line keeping why Odoo refused the line, marked "failed":
+# the job goes on with the other lines, and pressing its button again retries it.
+JOB_ERRORS = {"block": "block_error", "notify": "notify_error", "returns": "return_error"}
+# Failed work lines a job's note lists, then how many more.
+JOB_FAILURES_LISTED = 20
 # Work lines per batch (one transaction each). A job of one batch at most runs at once, in
 # the request of its button; a larger one is left to the cron "Recall: background jobs".
 JOB_BATCH = {"block": 200, "notify": 200, "returns": 100}
@@ -165,15 +173,18 @@ JOB_STATES = [("queued", "Queued"), ("running", "Running"), ("done", "Done")]
 JOB_CRON_SECONDS = 60
 
 _JOB_COUNTS_SQL = """
-SELECT recall_id, 'block', COUNT(*) FILTER (WHERE block_state != 'queued'), COUNT(*)
+SELECT recall_id, 'block', COUNT(*) FILTER (WHERE block_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE block_state = 'failed')
   FROM lot_recall_lot WHERE recall_id = ANY(%(ids)s) AND block_state IS NOT NULL
  GROUP BY recall_id
 UNION ALL
-SELECT recall_id, 'notify', COUNT(*) FILTER (WHERE notify_state != 'queued'), COUNT(*)
+SELECT recall_id, 'notify', COUNT(*) FILTER (WHERE notify_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE notify_state = 'failed')
   FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND notify_state IS NOT NULL
  GROUP BY recall_id
 UNION ALL
-SELECT recall_id, 'returns', COUNT(*) FILTER (WHERE return_state != 'queued'), COUNT(*)
+SELECT recall_id, 'returns', COUNT(*) FILTER (WHERE return_state != 'queued'), COUNT(*),
+       COUNT(*) FILTER (WHERE return_state = 'failed')
   FROM lot_recall_customer WHERE recall_id = ANY(%(ids)s) AND return_state IS NOT NULL
  GROUP BY recall_id
 """
@@ -425,10 +436,25 @@ class LotRecall(models.Model):
     )
     block_job_state = fields.Selection(JOB_STATES, string="Blocking", compute="_compute_jobs")
     block_progress = fields.Char(string="Blocked", compute="_compute_jobs")
+    block_failed = fields.Integer(
+        string="Lots Failed",
+        compute="_compute_jobs",
+        help="Affected lots Block Stock could not set to Recalled; its note says why.",
+    )
     notify_job_state = fields.Selection(JOB_STATES, string="Notifications", compute="_compute_jobs")
     notify_progress = fields.Char(string="Notified", compute="_compute_jobs")
+    notify_failed = fields.Integer(
+        string="Notices Failed",
+        compute="_compute_jobs",
+        help="Customers Notify Customers could not notify; its note says why.",
+    )
     returns_job_state = fields.Selection(JOB_STATES, string="Returns", compute="_compute_jobs")
     returns_progress = fields.Char(string="Returned To", compute="_compute_jobs")
+    returns_failed = fields.Integer(
+        compute="_compute_jobs",
+        help="Customers whose return transfers could not be created; the note of Create "
+        "Returns says why.",
+    )
     effectiveness_reviewed = fields.Boolean(readonly=True, copy=False, tracking=True)
     effectiveness_review_date = fields.Datetime(readonly=True, copy=False)
     effectiveness_reviewer_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -540,7 +566,8 @@ class LotRecall(models.Model):
         counts = self._origin._job_counts()
         for recall in self:
             for job in JOB_LINES:
-                done, total = counts.get((recall._origin.id, job), (0, 0))
+                done, total, failed = counts.get((recall._origin.id, job), (0, 0, 0))
+                recall[f"{job}_failed"] = failed
                 if not total:
                     recall[f"{job}_job_state"] = recall[f"{job}_progress"] = False
                     continue
@@ -554,15 +581,16 @@ class LotRecall(models.Model):
                 )
 
     def _job_counts(self):
-        """{(recall id, job): (lines done, lines of the job)} from the work lines' markers."""
+        """{(recall id, job): (lines done, lines of the job, lines failed)} from the work
+        lines' markers (a failed line counts as done)."""
         if not self.ids:
             return {}
         for model, field in JOB_LINES.values():
             self.env[model].flush_model([field])
         self.env.cr.execute(_JOB_COUNTS_SQL, {"ids": self.ids})
         return {
-            (recall_id, job): (done, total)
-            for recall_id, job, done, total in self.env.cr.fetchall()
+            (recall_id, job): (done, total, failed)
+            for recall_id, job, done, total, failed in self.env.cr.fetchall()
         }
 
     @api.depends("affected_lot_ids")
@@ -1105,8 +1133,9 @@ class LotRecall(models.Model):
         return self._fields[f"{job}_job_state"].get_description(self.env)["string"]
 
     def _queue_job(self, job, condition=None):
-        """Queue the work lines of ``job`` (those meeting the SQL ``condition``), then run
-        it at once when it fits in one batch, else trigger the cron of recall jobs."""
+        """Queue the work lines of ``job`` (those meeting the SQL ``condition``, failed
+        ones included, their error cleared), then run it at once when it fits in one batch,
+        else trigger the cron of recall jobs."""
         self.ensure_one()
         self._check_job_idle(job)
         model_name, field = JOB_LINES[job]
@@ -1114,15 +1143,16 @@ class LotRecall(models.Model):
         model.flush_model()
         self.env.cr.execute(
             SQL(
-                "UPDATE %s SET %s = 'queued' WHERE recall_id = %s AND %s",
+                "UPDATE %s SET %s = 'queued', %s = NULL WHERE recall_id = %s AND %s",
                 SQL.identifier(model._table),
                 SQL.identifier(field),
+                SQL.identifier(JOB_ERRORS[job]),
                 self.id,
                 condition or SQL("TRUE"),
             )
         )
         count = self.env.cr.rowcount
-        model.invalidate_model([field])
+        model.invalidate_model([field, JOB_ERRORS[job]])
         self.invalidate_recordset([f"{job}_job_state", f"{job}_progress"])
         if count <= JOB_BATCH[job]:
             self._run_jobs(jobs=(job,))
@@ -1158,7 +1188,8 @@ class LotRecall(models.Model):
 
         Each batch writes its work and the markers of its lines together: with ``commit``
         (the cron) it is committed, else it runs in a savepoint, so a batch that fails
-        leaves nothing half done and the next run takes its lines again.
+        leaves nothing half done and the next run takes its lines again. A line Odoo
+        refuses is marked failed instead (see :meth:`_run_job_batch`): it counts as done.
 
         :param jobs: the jobs to run, in order
         :param commit: commit after each batch
@@ -1177,7 +1208,7 @@ class LotRecall(models.Model):
                     if not lines:
                         break
                     if commit:
-                        recall._run_job_batch(job, lines)
+                        recall._run_job_batch(job, lines, commit=True)
                         self.env.cr.commit()  # pylint: disable=invalid-commit
                     else:
                         with self.env.cr.savepoint():
@@ -1186,22 +1217,68 @@ class LotRecall(models.Model):
                     batches += 1
         return done
 
-    def _run_job_batch(self, job, lines):
+    def _run_job_batch(self, job, lines, commit=False):
         """Do one batch of ``job`` on its work lines, then, when none is left queued, note
-        the job's result on the recall."""
+        the job's result on the recall.
+
+        A batch Odoo refuses (``UserError`` and its kin: access, validation, missing
+        record) is undone and done again line by line, each line in a savepoint, committed
+        with ``commit``: a line refused on its own is marked failed with the reason, the
+        others are done. Any other error (a worker stopped, the database) stops the batch:
+        its lines stay queued for the next run."""
         self.ensure_one()
         runner = self._in_recall_company()
-        if job == "block":
-            runner._block_lots(lines)
-        elif job == "notify":
-            runner._notify_customers(
-                lines, self.env.ref("lot_recall.mail_template_recall_customer")
+        try:
+            with self.env.cr.savepoint():
+                runner._do_job(job, lines)
+        except UserError as error:
+            _logger.info(
+                "%s: a batch of %s lines of %s was refused (%s); done again line by line",
+                self.name,
+                len(lines),
+                job,
+                error,
             )
-        else:
-            runner._create_customer_returns(lines)
-        self.env.flush_all()
+            for line in lines:
+                runner._run_job_line(job, line)
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         if not self._job_batch(job):
             getattr(runner, f"_finish_{job}")()
+
+    def _do_job(self, job, lines):
+        """The work of ``job`` on these work lines, written with their markers."""
+        self.ensure_one()
+        if job == "block":
+            self._block_lots(lines)
+        elif job == "notify":
+            self._notify_customers(lines, self.env.ref("lot_recall.mail_template_recall_customer"))
+        else:
+            self._create_customer_returns(lines)
+        self.env.flush_all()
+
+    def _run_job_line(self, job, line):
+        """Do ``job`` on one work line in a savepoint; if Odoo refuses it, mark the line
+        failed with the reason."""
+        try:
+            with self.env.cr.savepoint():
+                self._do_job(job, line)
+        except UserError as error:
+            reason = str(error.args[0] if error.args else error)
+            line.sudo().write({JOB_LINES[job][1]: "failed", JOB_ERRORS[job]: reason})
+            line.flush_recordset()
+
+    def _job_failures(self, job, failed):
+        """The ``failed`` work lines of ``job`` for its note, each as "lot (or customer):
+        reason": the first few, then how many more."""
+        listed = []
+        for line in failed[:JOB_FAILURES_LISTED]:
+            name = (line.lot_id if job == "block" else line.partner_id).display_name
+            reason = (line[JOB_ERRORS[job]] or "").strip().rstrip(".")
+            listed.append(f"{name}: {reason}")
+        if len(failed) > JOB_FAILURES_LISTED:
+            listed.append(self.env._("%s more", len(failed) - JOB_FAILURES_LISTED))
+        return "; ".join(listed)
 
     @api.model
     def _cron_run_jobs(self):
@@ -1276,29 +1353,47 @@ class LotRecall(models.Model):
         self.invalidate_recordset(["quant_ids"])
         on_hand = sum(self.quant_ids.mapped("quantity"))
         blocked = self.lot_line_ids.filtered(lambda line: line.block_state == "blocked")
-        self._job_done(
-            {"state": "in_progress", "date_blocked": fields.Datetime.now()},
-            body=self.env._(
-                "%(lots)s lots set to Recalled (%(quantity)s on hand), their reservations "
-                "removed%(moved)s.",
-                lots=len(blocked),
-                quantity=on_hand,
-                moved=self.env._(" and their stock moved to quarantine")
-                if self.relocate_stock
-                else "",
-            ),
+        failed = self.lot_line_ids.filtered(lambda line: line.block_state == "failed")
+        body = self.env._(
+            "%(lots)s lots set to Recalled (%(quantity)s on hand), their reservations "
+            "removed%(moved)s.",
+            lots=len(blocked),
+            quantity=on_hand,
+            moved=self.env._(" and their stock moved to quarantine") if self.relocate_stock else "",
         )
+        if failed:
+            values = {"count": len(failed), "failures": self._job_failures("block", failed)}
+            body += " " + (
+                self.env._("%(count)s lot could not be set to Recalled: %(failures)s.", **values)
+                if len(failed) == 1
+                else self.env._(
+                    "%(count)s lots could not be set to Recalled: %(failures)s.", **values
+                )
+            )
+        self._job_done({"state": "in_progress", "date_blocked": fields.Datetime.now()}, body)
 
     def _finish_notify(self):
         self.ensure_one()
         customers = self.customer_ids
         notified = customers.filtered(lambda customer: customer.notify_state == "sent")
         skipped = customers.filtered(lambda customer: customer.notify_state == "no_email")
+        failed = customers.filtered(lambda customer: customer.notify_state == "failed")
         body = self.env._("%s customers notified by email.", len(notified))
         if skipped:
             body += " " + self.env._(
                 "Without an email address, to contact otherwise: %s.",
                 self._name_list(skipped.partner_id),
+            )
+        if failed:
+            values = {"count": len(failed), "failures": self._job_failures("notify", failed)}
+            body += " " + (
+                self.env._(
+                    "Notices could not be sent to %(count)s customer: %(failures)s.", **values
+                )
+                if len(failed) == 1
+                else self.env._(
+                    "Notices could not be sent to %(count)s customers: %(failures)s.", **values
+                )
             )
         self._job_done({"state": "in_progress", "date_notified": fields.Datetime.now()}, body)
 
@@ -1314,14 +1409,24 @@ class LotRecall(models.Model):
         self.ensure_one()
         self.invalidate_recordset(["return_picking_ids"])
         returns = self.return_picking_ids.filtered(lambda picking: picking.state != "cancel")
-        self._job_done(
-            {"state": "in_progress", "date_returns": fields.Datetime.now()},
-            body=self.env._(
-                "%(count)s return transfers created: %(names)s.",
-                count=len(returns),
-                names=self._name_list(returns),
-            ),
+        failed = self.customer_ids.filtered(lambda customer: customer.return_state == "failed")
+        body = self.env._(
+            "%(count)s return transfers created: %(names)s.",
+            count=len(returns),
+            names=self._name_list(returns),
         )
+        if failed:
+            values = {"count": len(failed), "failures": self._job_failures("returns", failed)}
+            body += " " + (
+                self.env._(
+                    "Returns could not be created for %(count)s customer: %(failures)s.", **values
+                )
+                if len(failed) == 1
+                else self.env._(
+                    "Returns could not be created for %(count)s customers: %(failures)s.", **values
+                )
+            )
+        self._job_done({"state": "in_progress", "date_returns": fields.Datetime.now()}, body)
 
     def _render_bodies(self, template, customers):
         """{customer id: body} of the template, as ``template._render_field("body_html",

@@ -120,20 +120,39 @@ class LotRecallCustomer(models.Model):
     response_note = fields.Text(string="Response Details")
     notified_date = fields.Datetime(readonly=True)
     notify_state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Notified"), ("no_email", "No Email Address")],
+        [
+            ("queued", "Queued"),
+            ("sent", "Notified"),
+            ("no_email", "No Email Address"),
+            ("failed", "Failed"),
+        ],
         string="Notification",
         readonly=True,
         copy=False,
         help="Where the recall's notification of this customer stands: queued for the "
-        "background job, sent, or not sent for want of an email address.",
+        "background job, sent, not sent for want of an email address, or refused (see "
+        "Notification Error; Notify Customers again retries it).",
+    )
+    notify_error = fields.Text(
+        string="Notification Error",
+        readonly=True,
+        copy=False,
+        help="Why the notification could not be sent to this customer.",
     )
     return_state = fields.Selection(
-        [("queued", "Queued"), ("done", "Done")],
+        [("queued", "Queued"), ("done", "Done"), ("failed", "Failed")],
         string="Returns",
         readonly=True,
         copy=False,
         help="Queued: the recall's Create Returns will create this customer's return "
-        "transfers; done: they were created (or nothing was left to return).",
+        "transfers; done: they were created (or nothing was left to return); failed: they "
+        "were refused (see Returns Error; Create Returns again retries them).",
+    )
+    return_error = fields.Text(
+        string="Returns Error",
+        readonly=True,
+        copy=False,
+        help="Why the return transfers of this customer could not be created.",
     )
     return_picking_ids = fields.One2many(
         "stock.picking", "lot_recall_customer_id", string="Return Transfers"

@@ -63,11 +63,22 @@ class LotRecallLot(models.Model):
     )
     lot_status = fields.Selection(related="lot_id.lot_status")
     block_state = fields.Selection(
-        [("queued", "Queued"), ("blocked", "Blocked"), ("already", "Already Recalled")],
+        [
+            ("queued", "Queued"),
+            ("blocked", "Blocked"),
+            ("already", "Already Recalled"),
+            ("failed", "Failed"),
+        ],
         string="Blocking",
         readonly=True,
         help="Where the recall's Block Stock stands for this lot: queued for the background "
-        "job, set to Recalled by it, or found Recalled already.",
+        "job, set to Recalled by it, found Recalled already, or refused (see Blocking Error; "
+        "Block Stock again retries it).",
+    )
+    block_error = fields.Text(
+        string="Blocking Error",
+        readonly=True,
+        help="Why this lot could not be set to Recalled.",
     )
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
     qty_in = fields.Float(

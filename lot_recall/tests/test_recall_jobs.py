@@ -266,3 +266,144 @@ class TestRecallJobs(RecallCase):
         # 6 more customers, a handful more queries at most (message_post per customer: 59)
         self.assertLess(counts[1] - counts[0], 6, counts)
         self.assertEqual(len(self._notices(recall)), 12)
+
+    def _refuse_for(self, model, method, record, message, given=lambda records, args: args[0]):
+        """Patch ``<model>.<method>`` to raise ``UserError(message)`` when ``record`` is
+        among what it is given: ``given(records, args)``, by default its first argument."""
+        model_class = self.env.registry[model]
+        original = getattr(model_class, method)
+
+        def refusing(records, *args, **kwargs):
+            if record in given(records, args):
+                raise UserError(message)
+            return original(records, *args, **kwargs)
+
+        return patch.object(model_class, method, refusing)
+
+    def _refuse_returns_for(self, customer, message):
+        """Refuse the return transfers of ``customer`` (a recall customer)."""
+        return self._refuse_for(
+            "lot.recall",
+            "_create_return_pickings",
+            customer,
+            message,
+            given=lambda recall, args: [key[1] for key in args[0]],
+        )
+
+    def test_notify_goes_on_past_a_refused_customer(self):
+        recall = self._scoped()
+        with_email = recall.customer_ids.filtered(lambda customer: customer.partner_id.email)
+        hotel = self._customer(recall, self.hotel)
+        self.assertIn(hotel, with_email)
+        recall.action_notify_customers()
+        refused = "The mail server refuses this address."
+        with self._refuse_for("lot.recall", "_post_notices", hotel, refused):
+            recall._run_jobs()
+        recall.invalidate_recordset()
+        notices = self._notices(recall)
+        self.assertEqual(len(notices), len(with_email) - 1)
+        self.assertEqual(
+            sorted(notices.partner_ids.ids), sorted((with_email - hotel).partner_id.ids)
+        )
+        self.assertEqual(hotel.notify_state, "failed")
+        self.assertEqual(hotel.notify_error, refused)
+        self.assertFalse(hotel.notified_date)
+        self.assertEqual(recall.notify_job_state, "done")
+        self.assertEqual((recall.notify_progress, recall.notify_failed), ("13 of 13", 1))
+        self.assertTrue(recall.date_notified)
+        note = str(recall.message_ids[0].body)
+        self.assertIn(f"{len(with_email) - 1} customers notified by email", note)
+        self.assertIn(f"could not be sent to 1 customer: {self.hotel.name}: {refused}", note)
+        # Pressed again: the refused customer only is notified, once.
+        recall.action_notify_customers()
+        recall.invalidate_recordset()
+        self.assertEqual(hotel.notify_state, "sent")
+        self.assertFalse(hotel.notify_error)
+        self.assertFalse(recall.notify_failed)
+        notices = self._notices(recall)
+        self.assertEqual(len(notices), len(with_email))
+        self.assertEqual(sorted(notices.partner_ids.ids), sorted(with_email.partner_id.ids))
+        self.assertNotIn("could not be sent", str(recall.message_ids[0].body))
+
+    def test_returns_go_on_past_a_refused_customer_and_the_next_recall_runs(self):
+        recall = self._scoped()
+        other = self._scoped(self.cake_2)
+        self.assertEqual(len(other.customer_ids), 2)
+        recall.action_create_returns()
+        with patch.dict(lot_recall_module.JOB_BATCH, {"returns": 1}):
+            other.action_create_returns()
+        self.assertEqual(other.returns_job_state, "queued")
+        hotel = self._customer(recall, self.hotel)
+        refused = "No return route reaches this customer."
+        with (
+            self._refuse_returns_for(hotel, refused),
+            patch.object(self.env.cr, "commit", self.env.cr.flush),
+        ):
+            self.env["lot.recall"]._cron_run_jobs()
+        recall.invalidate_recordset()
+        other.invalidate_recordset()
+        self.assertEqual(len(recall.return_picking_ids), 12)
+        for customer in recall.customer_ids - hotel:
+            self.assertEqual(len(customer.return_picking_ids), 1, customer.partner_id.name)
+            self.assertEqual(customer.return_state, "done")
+        self.assertFalse(hotel.return_picking_ids)
+        self.assertEqual((hotel.return_state, hotel.return_error), ("failed", refused))
+        self.assertEqual(recall.returns_job_state, "done")
+        self.assertEqual((recall.returns_progress, recall.returns_failed), ("13 of 13", 1))
+        self.assertIn(
+            f"Returns could not be created for 1 customer: {self.hotel.name}: {refused}",
+            str(recall.message_ids[0].body),
+        )
+        # The recall queued behind it ran in the same run of the cron.
+        self.assertEqual(other.returns_job_state, "done")
+        self.assertEqual(len(other.return_picking_ids), 2)
+        self.assertFalse(self.env["lot.recall"]._queued_work())
+        # Pressed again: the refused customer only gets its return.
+        recall.action_create_returns()
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        self.assertEqual(len(recall.return_picking_ids), 13)
+        self.assertEqual(len(hotel.return_picking_ids), 1)
+        self.assertEqual((hotel.return_state, hotel.return_error), ("done", False))
+
+    def test_returns_of_one_batch_go_on_past_a_refused_customer_in_the_request(self):
+        recall = self._scoped(self.cake_2)
+        hospital = self._customer(recall, self.hospital)
+        refused = "No return route reaches this customer."
+        with self._refuse_returns_for(hospital, refused):
+            recall.action_create_returns()
+        recall.invalidate_recordset()
+        self.assertEqual(recall.returns_job_state, "done")
+        self.assertEqual(len(recall.return_picking_ids), 1)
+        self.assertEqual((hospital.return_state, hospital.return_error), ("failed", refused))
+        note = str(recall.message_ids[0].body)
+        self.assertIn("1 return transfers created", note)
+        self.assertIn(f"for 1 customer: {self.hospital.name}: {refused}", note)
+
+    def test_block_goes_on_past_a_refused_lot(self):
+        recall = self._scoped()
+        recall.action_block_stock()
+        cake_line = recall.lot_line_ids.filtered(lambda line: line.lot_id == self.cake)
+        refused = "This lot is locked by the laboratory."
+        with self._refuse_for(
+            "stock.lot", "_lot_set_status", self.cake, refused, given=lambda lots, args: lots
+        ):
+            recall._run_jobs()
+        recall.invalidate_recordset()
+        others = recall.affected_lot_ids - self.cake
+        self.assertEqual(set(others.mapped("lot_status")), {"recalled"})
+        self.assertNotEqual(self.cake.lot_status, "recalled")
+        self.assertEqual((cake_line.block_state, cake_line.block_error), ("failed", refused))
+        self.assertEqual(recall.block_job_state, "done")
+        self.assertEqual((recall.block_progress, recall.block_failed), ("4 of 4", 1))
+        note = str(recall.message_ids[0].body)
+        self.assertIn("3 lots set to Recalled", note)
+        self.assertIn(f"1 lot could not be set to Recalled: {self.cake.name}: {refused}", note)
+        # Pressed again: the refused lot is blocked.
+        recall.action_block_stock()
+        recall._run_jobs()
+        recall.invalidate_recordset()
+        self.assertEqual(self.cake.lot_status, "recalled")
+        self.assertEqual((cake_line.block_state, cake_line.block_error), ("blocked", False))
+        self.assertEqual((recall.block_progress, recall.block_failed), ("4 of 4", 0))
+        self.assertIn("1 lots set to Recalled", str(recall.message_ids[0].body))
