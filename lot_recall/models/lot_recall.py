@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import Command, api, fields, models
+from odoo.addons.lot_fefo.tools.status import BLOCKED_STATUSES
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
 from odoo.addons.lot_traceability.tools.sql import insert_rows
@@ -18,7 +19,7 @@ from odoo.tools import SQL, clean_context, float_compare, float_is_zero, format_
 from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
-from .lot_recall_lot import BLOCKED_STATUSES, lot_effectiveness
+from .lot_recall_lot import lot_effectiveness
 
 _logger = logging.getLogger(__name__)
 

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
+from odoo.addons.lot_fefo.tools.status import BLOCKED_STATUSES
 from odoo.addons.lot_traceability.tools.move_kinds import balance_groups
-
-# Lot statuses (lot_fefo) under which stock on hand counts as recovered.
-BLOCKED_STATUSES = ("recalled", "blocked")
 
 
 def lot_effectiveness(balance, blocked):
