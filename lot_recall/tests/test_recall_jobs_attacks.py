@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.addons.lot_recall.models import lot_recall as lot_recall_module
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import RecallCase
 
@@ -74,3 +74,35 @@ class TestRecallJobsAttacks(RecallCase):
             return
         self.assertEqual(recall.state, "draft")
         self.assertFalse(recall.date_closed)
+
+    @unittest.expectedFailure
+    def test_a_stock_user_cannot_link_a_transfer_to_a_recall_by_defaults(self):
+        recall = self._scoped()
+        customer = recall.customer_ids[:1]
+        clerk = new_test_user(
+            self.env,
+            login="recall_attack_clerk",
+            groups="stock.group_stock_user,stock.group_production_lot",
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        Picking = (
+            self.env["stock.picking"]
+            .with_user(clerk)
+            .with_context(
+                default_lot_recall_id=recall.id, default_lot_recall_customer_id=customer.id
+            )
+        )
+        try:
+            picking = Picking.create(
+                {
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "partner_id": customer.partner_id.id,
+                }
+            )
+        except AccessError:
+            return
+        self.assertFalse(picking.lot_recall_id)
+        recall.invalidate_recordset()
+        self.assertNotIn(picking, recall.return_picking_ids)
