@@ -1,11 +1,11 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero, split_every
 from odoo.tools.misc import clean_context
@@ -33,6 +33,9 @@ MAX_LOTS_IN_MESSAGE = 10
 EXPIRY_BATCH = 200
 # and at most this many per call (the cron calls it again while lots are due).
 EXPIRY_LOTS_PER_CALL = 10_000
+# Expiration dates end before this: a lot's day is read in any time zone, and the day after
+# it, which Python's dates cannot do at the very end of year 9999.
+EXPIRATION_DATE_END = datetime(9999, 12, 29)
 
 
 class StockLot(models.Model):
@@ -142,6 +145,21 @@ class StockLot(models.Model):
                 }
             )
         return super().create(vals_list)
+
+    @api.constrains("expiration_date")
+    def _lot_check_expiration_date(self):
+        too_late = self.filtered(
+            lambda lot: lot.expiration_date and lot.expiration_date >= EXPIRATION_DATE_END
+        )
+        if too_late:
+            raise ValidationError(
+                self.env._(
+                    "%(lots)s: give an expiration date before %(date)s, or none when the "
+                    "product does not expire.",
+                    lots=too_late._lot_names(),
+                    date=fields.Date.to_string(EXPIRATION_DATE_END.date()),
+                )
+            )
 
     def write(self, vals):
         if not self.env.su:

@@ -1,16 +1,20 @@
+import logging
 import math
 from bisect import bisect_left, insort
 from collections import defaultdict
 from operator import itemgetter
 
+import psycopg2
 from odoo import api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS, classify_lines, kind_sql
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, groupby
 
 from ..tools import expiry, jobs
 from ..tools.status import OPEN_STATUSES, USABLE_STATUSES
+
+_logger = logging.getLogger(__name__)
 
 # Products are swept in batches of about this many done lot move lines.
 BATCH_LINES = 200_000
@@ -21,6 +25,10 @@ BATCHES_PER_CALL = 1
 QUANTITY_EPSILON = 1e-6
 # On-hand quantities are reported with this many decimals.
 QUANTITY_DIGITS = 6
+# Errors of a company's data (a date out of range, a value that cannot be read), which the
+# job would meet again at every call; any other error (a worker stopped by its time or
+# memory limit) leaves the company queued and the job resumes after its watermark.
+DATA_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, psycopg2.DataError, UserError)
 
 
 class LotFefoComplianceReport(models.Model):
@@ -133,14 +141,27 @@ class LotFefoComplianceReport(models.Model):
         each committed with its company's watermark (the last product done). The cron
         calls it again while companies stay queued (Odoo 18 ``ir.cron`` batches). After a
         crash the job resumes after the watermark; a batch replaces its products' rows, so
-        nothing is counted twice."""
+        nothing is counted twice. A company whose rebuild fails on its data
+        (``DATA_ERRORS``) is logged and taken out of the queue, so that it never holds up
+        the others."""
         Company = self.env["res.company"].sudo()
         done = 0
         for company in Company.search([("lot_fefo_compliance_queued", "=", True)]):
             if done >= max_batches:
                 break
             report = self.sudo().with_company(company).with_context(allowed_company_ids=company.ids)
-            done += report._lot_fefo_rebuild_company(company, max_batches - done)
+            try:
+                done += report._lot_fefo_rebuild_company(company, max_batches - done)
+            except DATA_ERRORS:
+                jobs.rollback_batch(self.env)
+                _logger.exception(
+                    "FEFO compliance of company %s could not be recomputed; skipped.",
+                    company.name,
+                )
+                company.write(
+                    {"lot_fefo_compliance_queued": False, "lot_fefo_compliance_done_product_id": 0}
+                )
+                done += 1
         remaining = Company.search_count([("lot_fefo_compliance_queued", "=", True)])
         jobs.commit_batch(self.env, done, remaining)
 

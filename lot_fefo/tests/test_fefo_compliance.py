@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..reports import lot_fefo_compliance_report
@@ -446,4 +446,49 @@ class TestFefoCompliance(FefoReservationCase):
             self.assertGreater(self._run_job(), 1)
         self.assertEqual(self._all_rows(products), expected)
         self.assertFalse(self.company.lot_fefo_compliance_queued)
+        self.assertEqual(self.company.lot_fefo_compliance_done_product_id, 0)
+
+    # ------------------------------------------------------------------ hostile data
+
+    # The last expiration date Odoo accepts: in Brussels its day is past the last date
+    # Python knows.
+    END_OF_TIME = "9999-12-31 23:30:00"
+
+    def test_a_lot_cannot_expire_past_the_end_of_the_calendar(self):
+        stock_user = new_test_user(
+            self.env,
+            login="fc_far_stock_user",
+            groups="stock.group_stock_user,stock.group_production_lot",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        expiration = self.lot_b.expiration_date
+        with self.assertRaises(ValidationError) as refused:
+            self.lot_b.with_user(stock_user).expiration_date = self.END_OF_TIME
+        self.assertRegex(str(refused.exception), "FC-B .*expiration date before 9999-12-29")
+        self.assertEqual(self.lot_b.expiration_date, expiration)
+        # The deliveries of the product go on (they read the days of the lots on hand).
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self.assertEqual(self._ship([(self.lot_a, 1)], None).state, "done")
+
+    def test_a_company_whose_rebuild_fails_does_not_hold_up_the_others(self):
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
+        # A lot dated before the expiration dates were checked: this company's rebuild fails.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_lot SET expiration_date = %s WHERE id = %s",
+            [self.END_OF_TIME, self.lot_b.id],
+        )
+        self.env.invalidate_all()
+        self.env["res.company"].search([]).write({"lot_fefo_compliance_queued": False})
+        later = self.env["res.company"].create({"name": "FC Later Company", "sequence": 999})
+        self.Report._lot_fefo_queue(self.company | later)
+        with self.assertLogs(lot_fefo_compliance_report.__name__, "ERROR") as logs:
+            calls = self._run_job()
+        self.assertIn(f"company {self.company.name} could not be recomputed", logs.output[0])
+        self.assertLessEqual(calls, 2)
+        self.assertFalse((self.company | later).filtered("lot_fefo_compliance_queued"))
         self.assertEqual(self.company.lot_fefo_compliance_done_product_id, 0)

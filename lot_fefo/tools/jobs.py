@@ -13,3 +13,10 @@ def commit_batch(env, done, remaining):
     env["ir.cron"]._notify_progress(done=done, remaining=remaining)
     if not getattr(threading.current_thread(), "testing", False):
         env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def rollback_batch(env):
+    """Roll back the work of the batch under way (the batches committed stay); tests, which
+    run in one transaction, do not roll back."""
+    if not getattr(threading.current_thread(), "testing", False):
+        env.cr.rollback()

@@ -299,3 +299,43 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
         self.assertFalse(built.exists())
         self.assertFalse(attachment.exists())
         self.assertEqual(queued.exists().state, "queued")
+
+    def test_a_client_cannot_set_the_build_fields_through_its_context(self):
+        self._set_threshold(2)
+        built = self._wizard(self.colleague)
+        built.action_export()
+        self.Wizard._cron_build_queued()
+        other = self.env["res.company"].create({"name": "Hidden Greens Defaults"})
+        hostile = self.Wizard.with_user(self.user).with_context(
+            default_state="queued",
+            default_build_attempts=-1000,
+            default_build_claim=10**9,
+            default_attachment_id=built.attachment_id.id,
+            default_company_ids=[Command.set(other.ids)],
+            default_error_message="forged",
+        )
+        wizard = hostile.create({"lot_ids": [Command.set(self.lots.ids)]})
+        wizard = wizard.sudo()
+        self.assertEqual(wizard.state, "draft")
+        self.assertEqual((wizard.build_attempts, wizard.build_claim), (0, 0))
+        self.assertFalse(wizard.attachment_id)
+        self.assertFalse(wizard.company_ids)
+        self.assertFalse(wizard.error_message)
+        self.assertFalse(self.Wizard.sudo().search([("state", "=", "queued")]))
+
+    def test_a_user_queues_one_export_at_a_time_so_others_get_their_turn(self):
+        self._set_threshold(2)
+        first = self._wizard(self.user)
+        first.action_export()
+        second = self._wizard(self.user, "epcis")
+        with self.assertRaisesRegex(UserError, "being built"):
+            second.action_export()
+        self.assertEqual(second.state, "draft")
+        theirs = self._wizard(self.colleague)
+        theirs.action_export()
+        self.Wizard._cron_build_queued()
+        self.Wizard._cron_build_queued()
+        self.assertEqual((first.state, theirs.state), ("done", "done"))
+        # Once his export is built, he asks for the next one.
+        second.action_export()
+        self.assertEqual(second.state, "queued")

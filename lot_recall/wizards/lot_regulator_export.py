@@ -115,7 +115,15 @@ class LotRegulatorExport(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_build_fields(vals_list)
-        return super().create(vals_list)
+        if self.env.su:
+            return super().create(vals_list)
+        # Nor through the default values a client can send in its context.
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (key.startswith("default_") and key.removeprefix("default_") in BUILD_FIELDS)
+        }
+        return super(LotRegulatorExport, self.with_context(context)).create(vals_list)
 
     def write(self, vals):
         self._check_build_fields([vals])
@@ -196,7 +204,8 @@ class LotRegulatorExport(models.TransientModel):
 
         An export of more move lines than the system parameter
         ``lot_recall.export_inline_max_rows`` (50,000) is queued instead: a cron builds it
-        as this user and sends him a message with the download link.
+        as this user and sends him a message with the download link. A user has one export
+        queued at a time, so that one user's exports never hold up everybody else's.
         """
         self.ensure_one()
         if self.state == "queued":
@@ -211,6 +220,13 @@ class LotRegulatorExport(models.TransientModel):
         env = self._export_env()
         count = env["lot.fsma.export"]._count_event_lines(lots.ids, self.date_from, self.date_to)
         if count > self._inline_max_rows():
+            if self.search([("create_uid", "=", self.env.uid), ("state", "=", "queued")], limit=1):
+                raise UserError(
+                    self.env._(
+                        "One of your exports is being built already: ask for this one when "
+                        "its message has come."
+                    )
+                )
             self.sudo().write(
                 {
                     "state": "queued",

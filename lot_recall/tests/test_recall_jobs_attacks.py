@@ -1,0 +1,108 @@
+import unittest
+from unittest.mock import patch
+
+from odoo.addons.lot_recall.models import lot_recall as lot_recall_module
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import RecallCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecallJobsAttacks(RecallCase):
+    """Holes found in the recall's background jobs (review R31). Each test fails on the
+    code it was written against: ``expectedFailure`` keeps the suite green until the fix,
+    then the unexpected success says to remove it."""
+
+    def setUp(self):
+        super().setUp()
+        self.startPatcher(
+            patch.dict(lot_recall_module.JOB_BATCH, {"block": 3, "notify": 5, "returns": 5})
+        )
+        self.cron = self.env.ref("lot_recall.ir_cron_recall_jobs")
+
+    def _cron_runs(self, count):
+        """``count`` runs of the cron as its worker makes them: each batch is committed (a
+        flush here), and a run that raises loses only its batch under way."""
+        for _run in range(count):
+            progress = self.env["ir.cron.progress"].create({"cron_id": self.cron.id})
+            try:
+                with (
+                    patch.object(self.env.cr, "commit", self.env.cr.flush),
+                    self.env.cr.savepoint(),
+                ):
+                    self.env["lot.recall"].with_context(
+                        ir_cron_progress_id=progress.id
+                    )._cron_run_jobs()
+            except UserError:
+                pass
+
+    @unittest.expectedFailure
+    def test_a_job_that_fails_does_not_hold_up_the_other_recalls_jobs(self):
+        # The blocking of this recall moves the stock to quarantine, but a warehouse
+        # holding some has no quarantine location: its batches are refused at every run.
+        stuck = self._scoped(relocate_stock=True)
+        self.env["stock.warehouse"].search([]).lot_quarantine_location_id = False
+        stuck.with_user(self.manager).action_block_stock()
+        other = self._scoped()
+        other.with_user(self.manager).action_notify_customers()
+        self.assertEqual(other.notify_job_state, "queued")
+        self._cron_runs(3)
+        other.invalidate_recordset()
+        self.assertEqual(other.notify_job_state, "done")
+
+    @unittest.expectedFailure
+    def test_a_recall_manager_cannot_create_a_recall_past_its_workflow_by_defaults(self):
+        recall = (
+            self.env["lot.recall"]
+            .with_user(self.manager)
+            .with_context(
+                default_state="closed",
+                default_effectiveness_reviewed=True,
+                default_date_closed="2026-01-01 00:00:00",
+            )
+        )
+        try:
+            recall = recall.create(
+                {
+                    "reason": "Forged",
+                    "scope_type": "lots",
+                    "scope_lot_ids": [(6, 0, self.flour.ids)],
+                }
+            )
+        except AccessError:
+            return
+        self.assertEqual(recall.state, "draft")
+        self.assertFalse(recall.date_closed)
+
+    @unittest.expectedFailure
+    def test_a_stock_user_cannot_link_a_transfer_to_a_recall_by_defaults(self):
+        recall = self._scoped()
+        customer = recall.customer_ids[:1]
+        clerk = new_test_user(
+            self.env,
+            login="recall_attack_clerk",
+            groups="stock.group_stock_user,stock.group_production_lot",
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        Picking = (
+            self.env["stock.picking"]
+            .with_user(clerk)
+            .with_context(
+                default_lot_recall_id=recall.id, default_lot_recall_customer_id=customer.id
+            )
+        )
+        try:
+            picking = Picking.create(
+                {
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "partner_id": customer.partner_id.id,
+                }
+            )
+        except AccessError:
+            return
+        self.assertFalse(picking.lot_recall_id)
+        recall.invalidate_recordset()
+        self.assertNotIn(picking, recall.return_picking_ids)
