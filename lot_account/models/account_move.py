@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError
 
 
@@ -18,7 +19,7 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         if any(vals.get("lot_recall_id") for vals in vals_list):
             self._lot_check_recall_link()
-        return super().create(vals_list)
+        return super().create(code_defaults(self, vals_list, {"lot_recall_id"}))
 
     def write(self, vals):
         if "lot_recall_id" in vals:

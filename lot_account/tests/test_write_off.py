@@ -242,6 +242,17 @@ class TestLotWriteOff(LotAccountCase):
             other_entry.with_user(accountant).write({"lot_recall_id": recall.id})
         with self.assertRaises(AccessError):
             entry.with_user(accountant).write({"lot_recall_id": False})
+        # Nor by a default the accountant controls: his context, or a personal default.
+        self.env["ir.default"].with_user(accountant).set(
+            "account.move", "lot_recall_id", recall.id, user_id=True
+        )
+        forged = (
+            self.env["account.move"]
+            .with_user(accountant)
+            .with_context(default_lot_recall_id=recall.id)
+            .create({"move_type": "entry"})
+        )
+        self.assertFalse(forged.lot_recall_id)
         recall.invalidate_recordset()
         self.assertEqual(recall.lot_write_off_move_ids, entry)
         self.assertAlmostEqual(recall.lot_write_off_cost, 12.0)

@@ -12,6 +12,7 @@ from odoo import Command, api, fields, models
 from odoo.addons.lot_fefo.tools.status import BLOCKED_STATUSES
 from odoo.addons.lot_traceability.tools import timezones
 from odoo.addons.lot_traceability.tools.move_kinds import DELIVERY_KINDS
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.addons.lot_traceability.tools.sql import insert_rows
 from odoo.addons.lot_traceability.tools.timezones import day_start_utc
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -495,6 +496,7 @@ class LotRecall(models.Model):
                     {field for field in WORKFLOW_FIELDS & set(vals) if vals[field]}
                     - ({"state"} if vals.get("state") == "draft" else set())
                 )
+        code_defaults(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id"))

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError
 
 RECALL_LINKS = {"lot_recall_id", "lot_recall_customer_id"}
@@ -31,7 +32,7 @@ class StockPicking(models.Model):
     def create(self, vals_list):
         if any(vals.get(field) for vals in vals_list for field in RECALL_LINKS):
             self._lot_check_recall_links()
-        return super().create(vals_list)
+        return super().create(code_defaults(self, vals_list, RECALL_LINKS))
 
     def write(self, vals):
         if RECALL_LINKS & set(vals):

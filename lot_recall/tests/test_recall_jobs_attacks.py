@@ -1,4 +1,3 @@
-import unittest
 from unittest.mock import patch
 
 from odoo.addons.lot_recall.models import lot_recall as lot_recall_module
@@ -10,9 +9,9 @@ from .common import RecallCase
 
 @tagged("post_install", "-at_install")
 class TestRecallJobsAttacks(RecallCase):
-    """Holes found in the recall's background jobs (review R31). Each test fails on the
-    code it was written against: ``expectedFailure`` keeps the suite green until the fix,
-    then the unexpected success says to remove it."""
+    """Holes found by attacking the recall's background jobs and links (review R31): a
+    refused job holding up the others, workflow fields and recall links set through
+    defaults the user controls (his context, his personal defaults)."""
 
     def setUp(self):
         super().setUp()
@@ -37,7 +36,6 @@ class TestRecallJobsAttacks(RecallCase):
             except UserError:
                 pass
 
-    @unittest.expectedFailure
     def test_a_job_that_fails_does_not_hold_up_the_other_recalls_jobs(self):
         # The blocking of this recall moves the stock to quarantine, but a warehouse
         # holding some has no quarantine location: its batches are refused at every run.
@@ -51,7 +49,6 @@ class TestRecallJobsAttacks(RecallCase):
         other.invalidate_recordset()
         self.assertEqual(other.notify_job_state, "done")
 
-    @unittest.expectedFailure
     def test_a_recall_manager_cannot_create_a_recall_past_its_workflow_by_defaults(self):
         recall = (
             self.env["lot.recall"]
@@ -75,7 +72,6 @@ class TestRecallJobsAttacks(RecallCase):
         self.assertEqual(recall.state, "draft")
         self.assertFalse(recall.date_closed)
 
-    @unittest.expectedFailure
     def test_a_stock_user_cannot_link_a_transfer_to_a_recall_by_defaults(self):
         recall = self._scoped()
         customer = recall.customer_ids[:1]
@@ -106,3 +102,36 @@ class TestRecallJobsAttacks(RecallCase):
         self.assertFalse(picking.lot_recall_id)
         recall.invalidate_recordset()
         self.assertNotIn(picking, recall.return_picking_ids)
+
+    def test_personal_defaults_do_not_set_a_recall_past_its_workflow_or_link_a_transfer(self):
+        Default = self.env["ir.default"]
+        Default.with_user(self.manager).set("lot.recall", "state", "closed", user_id=True)
+        Default.with_user(self.manager).set(
+            "lot.recall", "effectiveness_reviewed", True, user_id=True
+        )
+        recall = (
+            self.env["lot.recall"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "reason": "Personal defaults",
+                    "scope_type": "lots",
+                    "scope_lot_ids": [(6, 0, self.flour.ids)],
+                }
+            )
+        )
+        self.assertEqual(recall.state, "draft")
+        self.assertFalse(recall.effectiveness_reviewed)
+        scoped = self._scoped()
+        Default.with_user(self.manager).set(
+            "stock.picking", "lot_recall_id", scoped.id, user_id=True
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        picking = (
+            self.env["stock.picking"]
+            .with_user(self.manager)
+            .create({"picking_type_id": warehouse.in_type_id.id})
+        )
+        self.assertFalse(picking.lot_recall_id)

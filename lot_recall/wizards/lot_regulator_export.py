@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import Command, api, fields, models
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError, UserError
 from odoo.models import GC_UNLINK_LIMIT
 from odoo.tools import SQL
@@ -115,15 +116,7 @@ class LotRegulatorExport(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_build_fields(vals_list)
-        if self.env.su:
-            return super().create(vals_list)
-        # Nor through the default values a client can send in its context.
-        context = {
-            key: value
-            for key, value in self.env.context.items()
-            if not (key.startswith("default_") and key.removeprefix("default_") in BUILD_FIELDS)
-        }
-        return super(LotRegulatorExport, self.with_context(context)).create(vals_list)
+        return super().create(code_defaults(self, vals_list, BUILD_FIELDS))
 
     def write(self, vals):
         self._check_build_fields([vals])

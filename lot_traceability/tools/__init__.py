@@ -1,1 +1,1 @@
-from . import gs1, move_kinds, spreadsheet, sql, timezones
+from . import gs1, move_kinds, protected, spreadsheet, sql, timezones

@@ -1,0 +1,29 @@
+"""Fields only the suite's own processes write: a recall's workflow, its links to
+transfers and journal entries, a regulator export's build state.
+
+Their models refuse them in the values a user sends (``create``/``write``); at creation
+they must not come from a default the user controls either: the ``default_<field>``
+keys a client puts in its context, or a personal default (``ir.default``, which any
+employee may set for himself). :func:`code_defaults` gives them the default written in
+the code instead.
+"""
+
+
+def code_defaults(model, vals_list, field_names):
+    """Give every field of ``field_names`` missing from the creation values ``vals_list``
+    its default in the code (none for most), in place, unless the superuser creates.
+
+    :param model: the model (recordset) being created
+    """
+    if model.env.su:
+        return vals_list
+    for vals in vals_list:
+        for name in field_names:
+            if name in vals:
+                continue
+            field = model._fields[name]
+            if field.type in ("one2many", "many2many"):
+                vals[name] = []
+            else:
+                vals[name] = field.default(model) if field.default else False
+    return vals_list
