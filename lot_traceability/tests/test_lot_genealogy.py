@@ -6,6 +6,8 @@ import openpyxl
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..models import lot_genealogy
+from ..tools.move_kinds import CLASSIFIED_COLUMNS, classify_sql
 from .common import company_user
 
 
@@ -118,6 +120,23 @@ class TestLotGenealogy(TransactionCase):
                 ("FG-COO-001", "RIV"): 50,
             },
         )
+
+    def test_movements_are_the_classified_rows_of_the_query(self):
+        """Each movement is built from the query's columns in their order: the same keys and
+        values as the query's rows, a missing partner or order False (a line without
+        transfer keeps None, as the query gives it)."""
+        genealogy = self.env["lot.genealogy"]
+        result = genealogy.trace(self.lot["RM-FLR-001"].ids)
+        lot_ids = [row["lot_id"] for row in result["lots"]]
+        query = classify_sql(self.env, lot_genealogy._MOVEMENTS_SQL) + " ORDER BY line.id"
+        self.env.cr.execute(query, genealogy._params(lot_ids))
+        expected = [
+            dict(row, **{column: row[column] or False for column in CLASSIFIED_COLUMNS})
+            for row in self.env.cr.dictfetchall()
+        ]
+        self.assertGreater(len(expected), 10)
+        self.assertEqual([list(row) for row in result["movements"]][0], list(expected[0]))
+        self.assertEqual(sorted(result["movements"], key=lambda row: row["id"]), expected)
 
     def test_mass_balance_of_demo_lots(self):
         balance = self.genealogy.mass_balance(
