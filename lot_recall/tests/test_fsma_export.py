@@ -491,6 +491,21 @@ class TestFsmaExport(RegulatorExportCommon):
         self.assertIn(f"{len(rows)} records", message.body)
         self.assertEqual(message.attachment_ids.name, wizard.file_name)
         self.assertTrue(wizard.file_name.startswith(f"fsma204-{recall.name.replace('/', '-')}"))
+        # What is attached to the recall as its export holds its affected lots only.
+        other_lot = self.env["stock.lot"].search(
+            [("id", "not in", recall.affected_lot_ids.ids), ("product_id.tracking", "=", "lot")],
+            limit=1,
+        )
+        self.assertTrue(other_lot)
+        wizard.lot_ids = [Command.link(other_lot.id)]
+        with self.assertRaisesRegex(UserError, "holds its affected lots only"):
+            wizard.action_export()
+        wizard.write({"lot_ids": [Command.set(self.sal_lot.ids)]})
+        wizard.action_export()
+        self.assertEqual(wizard.row_count, len(self.fsma._events(self.sal_lot.ids)))
+        with self.assertRaisesRegex(UserError, "holds its affected lots only"):
+            wizard.write({"product_ids": [Command.set(self.sal_lot.product_id.ids)]})
+            wizard.action_export()
 
 
 @tagged("post_install", "-at_install")

@@ -193,6 +193,26 @@ class TestRegulatorExportBackground(RegulatorExportCommon):
         self.assertEqual(wizard.sudo().state, "failed")
         self.assertFalse(wizard.sudo().attachment_id)
 
+    def test_an_export_whose_companies_its_user_left_is_not_built(self):
+        other = self.env["res.company"].create({"name": "Left Greens BG"})
+        user = company_user(
+            self.env, "bg_export_left", "lot_recall.group_recall_user", self.company | other
+        )
+        self._set_threshold(2)
+        wizard = (
+            self.Wizard.with_user(user)
+            .with_context(allowed_company_ids=self.company.ids)
+            .create({"lot_ids": [Command.set(self.lots.ids)], "export_format": "fsma_csv"})
+        )
+        wizard.action_export()
+        self.assertEqual(wizard.state, "queued")
+        user.write({"company_id": other.id, "company_ids": [Command.set(other.ids)]})
+        self.Wizard._cron_build_queued()
+        self.assertEqual(wizard.sudo().state, "failed")
+        self.assertIn("no longer allowed", wizard.sudo().error_message)
+        self.assertFalse(wizard.sudo().attachment_id)
+        self.assertIn("could not be built", self._last_message(user).body)
+
     def test_the_background_export_keeps_to_the_companies_selected_when_asked(self):
         other = self.env["res.company"].create({"name": "Hidden Greens BG"})
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)])

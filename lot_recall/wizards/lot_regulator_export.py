@@ -182,12 +182,26 @@ class LotRegulatorExport(models.TransientModel):
         """The chosen lots and every lot of the chosen products.
 
         :raise AccessError: if the user may not read one of the chosen lots
+        :raise UserError: if the export is a recall's and holds other lots than its
+            affected lots (it is attached to the recall as what was sent for it)
         """
         self.ensure_one()
         # Read as the user, the field leaves such lots out (and caches that): read it all.
         self.invalidate_recordset(["lot_ids"])
         lots = self.sudo().lot_ids.with_env(self.env)
         lots.check_access("read")
+        if self.recall_id:
+            self.recall_id.check_access("read")
+            outside = lots - self.recall_id.sudo().affected_lot_ids
+            if outside or self.product_ids:
+                raise UserError(
+                    self.env._(
+                        "The export of recall %(recall)s holds its affected lots only: "
+                        "export %(lots)s without the recall.",
+                        recall=self.recall_id.name,
+                        lots=", ".join(outside.mapped("name")) or self.product_ids[:1].name,
+                    )
+                )
         if self.product_ids:
             lots |= self.env["stock.lot"].search([("product_id", "in", self.product_ids.ids)])
         return lots
@@ -306,7 +320,24 @@ class LotRegulatorExport(models.TransientModel):
             )
             cron._notify_progress(done=1, remaining=len(queued) - 1)
             return
-        companies = (wizard.company_ids & user.company_ids) or user.company_id
+        companies = wizard.company_ids & user.company_ids
+        if not companies:
+            wizard.write(
+                {
+                    "state": "failed",
+                    "error_message": self.env._(
+                        "You are no longer allowed in the companies this export was asked for."
+                    ),
+                }
+            )
+            wizard.with_user(user)._notify_creator(
+                self.env._(
+                    "Your regulator export could not be built: %(error)s",
+                    error=wizard.error_message,
+                )
+            )
+            cron._notify_progress(done=1, remaining=len(queued) - 1)
+            return
         mine = wizard.with_user(user).with_context(allowed_company_ids=companies.ids)
         progress_id = self.env.context.get("ir_cron_progress_id")
         if progress_id and wizard.build_claim != self._previous_cron_call(progress_id):
