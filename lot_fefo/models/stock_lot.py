@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero, split_every
@@ -108,7 +109,14 @@ class StockLot(models.Model):
     def create(self, vals_list):
         """A new lot starts in quarantine when its product requires release, released
         otherwise. Only the superuser (the suite's own processes) creates a lot in another
-        status; anyone else changes it afterwards, with a reason."""
+        status; anyone else changes it afterwards, with a reason. A new lot has no expiry
+        alert sent."""
+        if not self.env.su:
+            for vals in vals_list:
+                self._lot_expiry_alert_check_write(
+                    {name: value for name, value in vals.items() if value}
+                )
+            code_defaults(self, vals_list, EXPIRY_ALERT_FIELDS)
         context_status = self.env.context.get("default_lot_status")
         product_ids = [
             vals.get("product_id") or self.env.context.get("default_product_id")
