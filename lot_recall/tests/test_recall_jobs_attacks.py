@@ -129,3 +129,22 @@ class TestRecallJobsAttacks(RecallCase):
             .create({"picking_type_id": warehouse.in_type_id.id})
         )
         self.assertFalse(picking.lot_recall_id)
+
+    def test_empty_workflow_values_start_a_recall_like_missing_ones(self):
+        """A recall created with its workflow fields sent empty starts as any new recall
+        (draft, started now), instead of failing in the database."""
+        recall = (
+            self.env["lot.recall"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "reason": "Empty workflow values",
+                    "scope_type": "lots",
+                    "scope_lot_ids": [(6, 0, self.flour.ids)],
+                    "state": False,
+                    "date_started": False,
+                }
+            )
+        )
+        self.assertEqual(recall.state, "draft")
+        self.assertTrue(recall.date_started)

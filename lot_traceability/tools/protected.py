@@ -10,8 +10,9 @@ the code instead.
 
 
 def code_defaults(model, vals_list, field_names):
-    """Give every field of ``field_names`` missing from the creation values ``vals_list``
-    its default in the code (none for most), in place, unless the superuser creates.
+    """Give every field of ``field_names`` missing or empty in the creation values
+    ``vals_list`` its default in the code (none for most), in place, unless the superuser
+    creates. The callers refuse the other values of these fields.
 
     :param model: the model (recordset) being created
     """
@@ -19,7 +20,7 @@ def code_defaults(model, vals_list, field_names):
         return vals_list
     for vals in vals_list:
         for name in field_names:
-            if name in vals:
+            if vals.get(name):
                 continue
             field = model._fields[name]
             if field.type in ("one2many", "many2many"):
