@@ -84,6 +84,28 @@ class TestStatusTrust(LotStatusCase):
             self.assertEqual(lot.lot_expiry_alert_horizon, 0, lot.name)
             self.assertFalse(lot.lot_expiry_alert_expiration_date, lot.name)
 
+    def test_lots_created_for_a_user_in_superuser_mode_take_none_of_his_defaults(self):
+        """Odoo creates some records for a user in superuser mode, with his context and
+        his personal defaults: they set neither the status nor the alerts of a lot."""
+        self.env["ir.default"].with_user(self.stock_user).set(
+            "stock.lot", "lot_status_reason", "Released by default", user_id=True
+        )
+        as_odoo = self.env(
+            user=self.stock_user,
+            su=True,
+            context=dict(
+                self.env.context,
+                default_lot_status="released",
+                default_lot_restricted_partner_ids=[Command.set(self.customer.ids)],
+                default_lot_expiry_alert_horizon=1,
+            ),
+        )
+        lot = as_odoo["stock.lot"].create({"name": "ST-EGG-SU", "product_id": self.eggs.id})
+        self.assertEqual(lot.lot_status, "quarantine")
+        self.assertFalse(lot.lot_restricted_partner_ids)
+        self.assertFalse(lot.lot_status_reason)
+        self.assertEqual(lot.lot_expiry_alert_horizon, 0)
+
     def test_quality_manager_changes_the_status_only_with_a_reason(self):
         lot = self.lot_a.with_user(self.quality_manager).with_context(**self.forged)
         with self.assertRefused(UserError, "status buttons"):
