@@ -496,6 +496,8 @@ class LotRecall(models.Model):
                     {field for field in WORKFLOW_FIELDS & set(vals) if vals[field]}
                     - ({"state"} if vals.get("state") == "draft" else set())
                 )
+                if vals.get("name", self.env._("New")) != self.env._("New"):
+                    self._refuse_reference()
         code_defaults(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
@@ -508,6 +510,8 @@ class LotRecall(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._check_workflow_fields(WORKFLOW_FIELDS & set(vals))
+            if "name" in vals:
+                self._refuse_reference()
         if SCOPE_FIELDS & set(vals) and any(
             recall.state not in ("draft", "scoped") for recall in self
         ):
@@ -522,6 +526,11 @@ class LotRecall(models.Model):
                 self.env._("The company of a recall cannot change once its scope is computed.")
             )
         return super().write(vals)
+
+    def _refuse_reference(self):
+        """Refuse a reference other than the recall's sequence's, which its customers,
+        the authorities and the scrapped stock (source document) know it by."""
+        raise AccessError(self.env._("The reference of a recall is given by its sequence."))
 
     def _check_workflow_fields(self, fields_written):
         """Refuse the fields only the recall's actions write."""

@@ -148,3 +148,19 @@ class TestRecallJobsAttacks(RecallCase):
         )
         self.assertEqual(recall.state, "draft")
         self.assertTrue(recall.date_started)
+
+    def test_a_recall_keeps_the_reference_of_its_sequence(self):
+        """Customers, authorities and scrapped stock know a recall by its reference: a
+        Recall Manager neither gives a new recall another's reference nor renames one."""
+        first = self._scoped()
+        with self.assertRaisesRegex(AccessError, "reference"):
+            self._recall(name=first.name)
+        with self.assertRaisesRegex(AccessError, "reference"):
+            first.with_user(self.manager).write({"name": "RCL-RENAMED"})
+        with self.assertRaisesRegex(AccessError, "reference"):
+            first.with_user(self.manager).copy({"name": first.name})
+        with self.assertRaisesRegex(AccessError, "reference"):
+            self.env["lot.recall"].with_user(self.manager).with_context(
+                default_reason="Quick entry"
+            ).name_create(first.name)
+        self.assertNotEqual(self._recall().name, first.name)
