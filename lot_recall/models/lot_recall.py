@@ -21,6 +21,7 @@ from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import lot_effectiveness
+from .mail_message import SIGNATURE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -526,6 +527,19 @@ class LotRecall(models.Model):
                 self.env._("The company of a recall cannot change once its scope is computed.")
             )
         return super().write(vals)
+
+    def message_post(self, **kwargs):
+        """Post on the recall's history as oneself, dated now, without field changes
+        (see ``mail.message``); the superuser posts as anyone."""
+        if not self.env.su:
+            author_id, _email_from = self._message_compute_author(
+                kwargs.get("author_id"), kwargs.get("email_from"), raise_on_email=False
+            )
+            if author_id != self.env.user.partner_id.id or any(
+                kwargs.get(name) for name in SIGNATURE_FIELDS - {"author_id"}
+            ):
+                self.env["mail.message"]._lot_refuse_history()
+        return super().message_post(**kwargs)
 
     def _refuse_reference(self):
         """Refuse a reference other than the recall's sequence's, which its customers,
