@@ -22,7 +22,7 @@ EXPECTED = {
     "lot.trace":                                 "rwcu rwcu rwcu rwcu rwcu ---- ---- ----",
     "lot.trace.line":                            "rwcu rwcu rwcu rwcu rwcu ---- ---- ----",
     "lot.numbering.rule":                        "r--- rwcu r--- r--- r--- ---- ---- ----",
-    "lot.numbering.rule.sequence":               "r--- rwcu r--- r--- r--- ---- ---- ----",
+    "lot.numbering.rule.sequence":               "r--- r--- r--- r--- r--- ---- ---- ----",
     "lot.status.change":                         "---- ---- rwcu ---- ---- ---- ---- ----",
     "lot.expiry.digest":                         "r--- rwcu rwcu r--- r--- ---- ---- ----",
     "lot.expiry.digest.line":                    "r--- rwcu rwcu r--- r--- ---- ---- ----",

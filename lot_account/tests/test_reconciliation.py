@@ -1,5 +1,6 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import LotAccountCase
 
@@ -62,3 +63,54 @@ class TestValuationReconciliation(LotAccountCase):
         self.assertEqual(difference.product_id, product)
         self.assertFalse(difference.lot_id)
         self.assertAlmostEqual(difference.difference, -12)
+
+    def test_a_reconciliation_is_read_and_changed_by_its_user_only(self):
+        """Another accountant of the company neither reads nor alters the lines and
+        differences of a reconciliation, nor adds his own to it."""
+        first, second = (
+            new_test_user(self.env, login=login, groups="account.group_account_readonly")
+            for login in ("lot_reconciling_first", "lot_reconciling_second")
+        )
+        product = self._product("Lot Rapeseed Oil", self._category("Lot Seeds", "fifo"))
+        self._receive(self._lot(product, "RAPE-1"), 4, 5.0)
+        # an entry outside stock moves, for a difference
+        self.env["account.move"].create(
+            {
+                "journal_id": self.stock_journal.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": self.valuation_account.id,
+                            "product_id": product.id,
+                            "balance": 3.0,
+                        }
+                    ),
+                    Command.create({"account_id": self.cogs_account.id, "balance": -3.0}),
+                ],
+            }
+        ).action_post()
+        Reconciliation = self.env["lot.valuation.reconciliation"]
+        action = Reconciliation.with_user(first).action_open()
+        reconciliation = Reconciliation.browse(action["res_id"])
+        self.assertTrue(reconciliation.line_ids)
+        self.assertTrue(reconciliation.difference_ids)
+        for model, records in (
+            ("lot.valuation.reconciliation.line", reconciliation.line_ids),
+            ("lot.valuation.reconciliation.difference", reconciliation.difference_ids),
+        ):
+            as_second = self.env[model].with_user(second)
+            self.assertFalse(as_second.search([("reconciliation_id", "=", reconciliation.id)]))
+            with self.assertRaises(AccessError):
+                records.with_user(second).unlink()
+            with self.assertRaises(AccessError):
+                as_second.create(
+                    {
+                        "reconciliation_id": reconciliation.id,
+                        "company_id": self.env.company.id,
+                        "balance": 1000000.0,
+                    }
+                )
+        self.assertEqual(
+            Reconciliation.with_user(first).browse(reconciliation.id).line_ids,
+            reconciliation.line_ids,
+        )

@@ -197,6 +197,50 @@ class TestLotWriteOff(LotAccountCase):
         recall.invalidate_recordset()
         self.assertFalse(recall.lot_write_off_move_ids)
 
+    def test_defaults_of_users_do_not_link_the_records_odoo_creates_for_them(self):
+        """Odoo creates a scrap's journal entry, and a sales order's delivery, in superuser
+        mode with the user's context: neither his default_ keys nor his personal defaults
+        link them to a recall."""
+        recall = self.env["lot.recall"].create(
+            {
+                "kind": "recall",
+                "reason": "Listeria in the filling line",
+                "scope_type": "lots",
+                "scope_lot_ids": [Command.set(self._lot_in_stock("YOG-DEF-R", 2, 3.0).ids)],
+            }
+        )
+        recall.action_compute_scope()
+        fresh = self._lot_in_stock("YOG-DEF", 3, 2.0)
+        clerk = new_test_user(
+            self.env,
+            login="lot_write_off_default_clerk",
+            groups="stock.group_stock_user,sales_team.group_sale_salesman",
+        )
+        self.env["ir.default"].with_user(clerk).set(
+            "account.move", "lot_recall_id", recall.id, user_id=True
+        )
+        as_clerk = self.env(
+            user=clerk, context=dict(self.env.context, default_lot_recall_id=recall.id)
+        )
+        scrap = as_clerk["stock.scrap"].create(
+            {
+                "product_id": self.product.id,
+                "lot_id": fresh.id,
+                "scrap_qty": 1,
+                "location_id": self.stock.id,
+            }
+        )
+        scrap.do_scrap()
+        entry = scrap.move_ids.account_move_ids
+        self.assertTrue(entry)
+        self.assertFalse(entry.lot_recall_id)
+        order = self.demo.with_env(as_clerk)._sell(self.customer, self.product, 1)
+        self.assertTrue(order.picking_ids)
+        self.assertFalse(order.picking_ids.lot_recall_id)
+        recall.invalidate_recordset()
+        self.assertFalse(recall.lot_write_off_move_ids)
+        self.assertFalse(recall.return_picking_ids)
+
     def test_accountant_cannot_attach_entries_to_a_recall(self):
         """Write-off entries are linked to a recall by the scrap only: neither through the
         recall nor on the entry can an accountant add, swap or delete them."""

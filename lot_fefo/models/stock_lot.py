@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero, split_every
@@ -107,9 +108,9 @@ class StockLot(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """A new lot starts in quarantine when its product requires release, released
-        otherwise. Only the superuser (the suite's own processes) creates a lot in another
-        status; anyone else changes it afterwards, with a reason."""
-        context_status = self.env.context.get("default_lot_status")
+        otherwise, with no expiry alert sent. Only the superuser (the suite's own
+        processes) creates a lot in another status; anyone else changes it afterwards,
+        with a reason."""
         product_ids = [
             vals.get("product_id") or self.env.context.get("default_product_id")
             for vals in vals_list
@@ -118,32 +119,27 @@ class StockLot(models.Model):
         for vals, product_id in zip(vals_list, product_ids, strict=True):
             product = self.env["product.product"].browse(product_id).with_prefetch(products.ids)
             initial = "quarantine" if product.lot_release_required else "released"
-            if self.env.su:
-                vals["lot_status"] = vals.get("lot_status") or context_status or initial
-                continue
-            if (vals.get("lot_status") or initial) != initial or any(
-                vals.get(fname) for fname in STATUS_FIELDS[1:]
-            ):
-                raise UserError(
-                    self.env._(
-                        "New lot %(lot)s starts in %(status)s. A Lot Quality Manager changes "
-                        "its status afterwards, with a reason (status buttons of the lot).",
-                        lot=vals.get("name") or product.display_name,
-                        status=dict(self._fields["lot_status"]._description_selection(self.env))[
-                            initial
-                        ],
-                    )
+            if not self.env.su:
+                self._lot_expiry_alert_check_write(
+                    {name: value for name, value in vals.items() if value}
                 )
-            # every status field given: no default (context key, user default) applies
-            vals.update(
-                {
-                    "lot_status": initial,
-                    "lot_restricted_partner_ids": [],
-                    "lot_restricted_picking_type_ids": [],
-                    "lot_status_reason": False,
-                    "lot_status_date": False,
-                }
-            )
+                if (vals.get("lot_status") or initial) != initial or any(
+                    vals.get(fname) for fname in STATUS_FIELDS[1:]
+                ):
+                    raise UserError(
+                        self.env._(
+                            "New lot %(lot)s starts in %(status)s. A Lot Quality Manager "
+                            "changes its status afterwards, with a reason (status buttons of "
+                            "the lot).",
+                            lot=vals.get("name") or product.display_name,
+                            status=dict(
+                                self._fields["lot_status"]._description_selection(self.env)
+                            )[initial],
+                        )
+                    )
+            vals["lot_status"] = vals.get("lot_status") or initial
+        # no default (context key, user default) applies to the other status fields
+        code_defaults(self, vals_list, set(STATUS_FIELDS[1:]) | EXPIRY_ALERT_FIELDS)
         return super().create(vals_list)
 
     @api.constrains("expiration_date")

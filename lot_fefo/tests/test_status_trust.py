@@ -61,6 +61,51 @@ class TestStatusTrust(LotStatusCase):
         lot.write({"ref": "still editable"})
         self.assertEqual(self.lot_a.ref, "still editable")
 
+    def test_new_lot_comes_without_expiry_alerts_sent(self):
+        """Neither the values, the client's default_ keys nor a personal default record
+        alerts as sent for a new lot (the job would never alert it)."""
+        Lot = self.env["stock.lot"].with_user(self.stock_user)
+        sent = {"lot_expiry_alert_horizon": 1, "lot_expiry_alert_expiration_date": "2099-01-01"}
+        with self.assertRefused(UserError, "expiry alert job"):
+            Lot.create({"name": "ST-AL-VALS", "product_id": self.product.id, **sent})
+        with self.assertRefused(UserError, "expiry alert job"):
+            self.lot_a.with_user(self.stock_user).copy({"name": "ST-AL-COPY", **sent})
+        by_context = Lot.with_context(
+            default_product_id=self.product.id,
+            **{f"default_{name}": value for name, value in sent.items()},
+        )
+        self.env["ir.default"].with_user(self.stock_user).set(
+            "stock.lot", "lot_expiry_alert_horizon", 1, user_id=True
+        )
+        lots = by_context.create({"name": "ST-AL-CTX", "product_id": self.product.id})
+        lots |= self.env["stock.lot"].browse(by_context.name_create("ST-AL-NC")[0])
+        lots |= Lot.create({"name": "ST-AL-DEF", "product_id": self.product.id})
+        for lot in lots:
+            self.assertEqual(lot.lot_expiry_alert_horizon, 0, lot.name)
+            self.assertFalse(lot.lot_expiry_alert_expiration_date, lot.name)
+
+    def test_lots_created_for_a_user_in_superuser_mode_take_none_of_his_defaults(self):
+        """Odoo creates some records for a user in superuser mode, with his context and
+        his personal defaults: they set neither the status nor the alerts of a lot."""
+        self.env["ir.default"].with_user(self.stock_user).set(
+            "stock.lot", "lot_status_reason", "Released by default", user_id=True
+        )
+        as_odoo = self.env(
+            user=self.stock_user,
+            su=True,
+            context=dict(
+                self.env.context,
+                default_lot_status="released",
+                default_lot_restricted_partner_ids=[Command.set(self.customer.ids)],
+                default_lot_expiry_alert_horizon=1,
+            ),
+        )
+        lot = as_odoo["stock.lot"].create({"name": "ST-EGG-SU", "product_id": self.eggs.id})
+        self.assertEqual(lot.lot_status, "quarantine")
+        self.assertFalse(lot.lot_restricted_partner_ids)
+        self.assertFalse(lot.lot_status_reason)
+        self.assertEqual(lot.lot_expiry_alert_horizon, 0)
+
     def test_quality_manager_changes_the_status_only_with_a_reason(self):
         lot = self.lot_a.with_user(self.quality_manager).with_context(**self.forged)
         with self.assertRefused(UserError, "status buttons"):

@@ -10,3 +10,4 @@ from . import stock_picking
 from . import lot_fsma_export
 from . import lot_epcis_export
 from . import lot_trace_dashboard
+from . import mail_message

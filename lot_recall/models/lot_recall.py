@@ -21,6 +21,7 @@ from odoo.tools.mail import html_to_inner_content
 from odoo.tools.misc import formatLang
 
 from .lot_recall_lot import lot_effectiveness
+from .mail_message import SIGNATURE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -496,6 +497,8 @@ class LotRecall(models.Model):
                     {field for field in WORKFLOW_FIELDS & set(vals) if vals[field]}
                     - ({"state"} if vals.get("state") == "draft" else set())
                 )
+                if vals.get("name", self.env._("New")) != self.env._("New"):
+                    self._refuse_reference()
         code_defaults(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
@@ -508,6 +511,8 @@ class LotRecall(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._check_workflow_fields(WORKFLOW_FIELDS & set(vals))
+            if "name" in vals:
+                self._refuse_reference()
         if SCOPE_FIELDS & set(vals) and any(
             recall.state not in ("draft", "scoped") for recall in self
         ):
@@ -522,6 +527,24 @@ class LotRecall(models.Model):
                 self.env._("The company of a recall cannot change once its scope is computed.")
             )
         return super().write(vals)
+
+    def message_post(self, **kwargs):
+        """Post on the recall's history as oneself, dated now, without field changes
+        (see ``mail.message``); the superuser posts as anyone."""
+        if not self.env.su:
+            author_id, _email_from = self._message_compute_author(
+                kwargs.get("author_id"), kwargs.get("email_from"), raise_on_email=False
+            )
+            if author_id != self.env.user.partner_id.id or any(
+                kwargs.get(name) for name in SIGNATURE_FIELDS - {"author_id"}
+            ):
+                self.env["mail.message"]._lot_refuse_history()
+        return super().message_post(**kwargs)
+
+    def _refuse_reference(self):
+        """Refuse a reference other than the recall's sequence's, which its customers,
+        the authorities and the scrapped stock (source document) know it by."""
+        raise AccessError(self.env._("The reference of a recall is given by its sequence."))
 
     def _check_workflow_fields(self, fields_written):
         """Refuse the fields only the recall's actions write."""

@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.addons.lot_recall.models import lot_recall as lot_recall_module
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -129,3 +130,83 @@ class TestRecallJobsAttacks(RecallCase):
             .create({"picking_type_id": warehouse.in_type_id.id})
         )
         self.assertFalse(picking.lot_recall_id)
+
+    def test_empty_workflow_values_start_a_recall_like_missing_ones(self):
+        """A recall created with its workflow fields sent empty starts as any new recall
+        (draft, started now), instead of failing in the database."""
+        recall = (
+            self.env["lot.recall"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "reason": "Empty workflow values",
+                    "scope_type": "lots",
+                    "scope_lot_ids": [(6, 0, self.flour.ids)],
+                    "state": False,
+                    "date_started": False,
+                }
+            )
+        )
+        self.assertEqual(recall.state, "draft")
+        self.assertTrue(recall.date_started)
+
+    def test_a_recall_keeps_the_reference_of_its_sequence(self):
+        """Customers, authorities and scrapped stock know a recall by its reference: a
+        Recall Manager neither gives a new recall another's reference nor renames one."""
+        first = self._scoped()
+        with self.assertRaisesRegex(AccessError, "reference"):
+            self._recall(name=first.name)
+        with self.assertRaisesRegex(AccessError, "reference"):
+            first.with_user(self.manager).write({"name": "RCL-RENAMED"})
+        with self.assertRaisesRegex(AccessError, "reference"):
+            first.with_user(self.manager).copy({"name": first.name})
+        with self.assertRaisesRegex(AccessError, "reference"):
+            self.env["lot.recall"].with_user(self.manager).with_context(
+                default_reason="Quick entry"
+            ).name_create(first.name)
+        self.assertNotEqual(self._recall().name, first.name)
+
+    def test_a_recall_manager_cannot_rewrite_the_history_of_a_recall(self):
+        """The recall summary dates its events from the recall's chatter: a Recall
+        Manager's messages are his, dated when he writes them, without field changes, and
+        stay as written."""
+        recall = self._scoped()
+        note = recall.message_ids.filtered(lambda m: "Scope computed" in (m.body or ""))
+        self.assertTrue(note)
+        admin = self.env.ref("base.user_admin").partner_id
+        state = self.env["ir.model.fields"]._get("lot.recall", "state")
+        as_manager = recall.with_user(self.manager)
+        forged = {
+            "date": "2020-01-01 00:00:00",
+            "author_id": admin.id,
+            "tracking_value_ids": [
+                Command.create({"field_id": state.id, "new_value_char": "Closed"})
+            ],
+        }
+        for key, value in forged.items():
+            with self.subTest(key=key), self.assertRaisesRegex(AccessError, "history"):
+                as_manager.message_post(body="Stock blocked", **{key: value})
+            with self.subTest(key=key), self.assertRaisesRegex(AccessError, "history"):
+                self.env["mail.message"].with_user(self.manager).create(
+                    {
+                        "model": "lot.recall",
+                        "res_id": recall.id,
+                        "body": "Stock blocked",
+                        key: value,
+                    }
+                )
+        Message = self.env["mail.message"].with_user(self.manager)
+        with self.assertRaisesRegex(AccessError, "history"):
+            Message.with_context(
+                default_model="lot.recall", default_res_id=recall.id, default_date="2020-01-01"
+            ).create({"body": "Stock blocked"})
+        for vals in ({"date": "2020-01-01"}, {"author_id": admin.id}, {"body": "Nothing found"}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "history"):
+                note.with_user(self.manager).write(vals)
+        with self.assertRaisesRegex(AccessError, "history"):
+            note.with_user(self.manager).unlink()
+        # his own notes, as the chatter posts them, still go
+        message = as_manager.message_post(body="Supplier called back", subtype_xmlid="mail.mt_note")
+        self.assertEqual(message.author_id, self.manager.partner_id)
+        self.assertIn("Scope computed", note.body)
+        self.assertNotIn("2020", str(recall._timeline()))

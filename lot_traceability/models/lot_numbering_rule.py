@@ -14,9 +14,10 @@ import datetime
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import gs1, timezones
+from ..tools.protected import code_defaults
 
 # GS1 lot numbers (AI 10) hold at most 20 characters of the GS1 "AI encodable character set 82".
 GS1_LOT_MAX_LENGTH = 20
@@ -60,6 +61,10 @@ def luhn(digits):
 CHECK_FUNCTIONS = {"mod10": gs1.gtin_check_digit, "luhn": luhn}
 
 # First key of the advisory lock taken while a counter is created (second key: the rule).
+# The rule's own sequences: created, renamed, restarted and deleted with it, only by the
+# rule itself (superuser).
+SEQUENCE_FIELDS = {"sequence_id", "product_sequence_ids"}
+
 COUNTER_LOCK_KEY = 0x4C4F54  # "LOT"
 
 
@@ -298,12 +303,23 @@ class LotNumberingRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        rules = super().create(vals_list)
+        for vals in vals_list:
+            self._check_sequence_fields({name for name, value in vals.items() if value})
+        rules = super().create(code_defaults(self, vals_list, SEQUENCE_FIELDS))
         for rule in rules:
-            rule.sequence_id = rule._create_sequence()
+            rule.sudo().sequence_id = rule._create_sequence()
         return rules
 
+    def _check_sequence_fields(self, fields_written):
+        """Refuse, to anyone but the superuser, the rule's sequences: the rule creates,
+        renames, restarts and deletes them, so they must be its own."""
+        if SEQUENCE_FIELDS & fields_written and not self.env.su:
+            raise AccessError(
+                self.env._("The sequences of a lot numbering rule are kept by the rule itself.")
+            )
+
     def write(self, vals):
+        self._check_sequence_fields(set(vals))
         old_resets = {rule: rule.reset for rule in self}
         res = super().write(vals)
         if "reset" in vals:
@@ -318,7 +334,7 @@ class LotNumberingRule(models.Model):
                 rule._all_sequences().write({"company_id": rule.company_id.id})
                 rule.sequence_id.sudo().write({"name": rule._sequence_vals()["name"]})
         for rule in self.filtered(lambda r: not r.sequence_id):
-            rule.sequence_id = rule._create_sequence()
+            rule.sudo().sequence_id = rule._create_sequence()
         return res
 
     def unlink(self):

@@ -421,6 +421,47 @@ class TestLotNumberingRule(TransactionCase):
         rule.preview_product_id = self._product("LT Rye of B", "RYEB", company_id=company_b.id)
         self.assertNotIn("RYEB", rule.with_user(user_a).preview)
 
+    def test_inventory_manager_cannot_give_a_rule_another_sequence(self):
+        """A rule's counters are its own sequences: an inventory manager cannot point a
+        rule (or a product counter) at another sequence, which the rule would then rename,
+        restart and delete with itself."""
+        other = self.env.ref("stock.sequence_production_lots")
+        manager = self._user("lt_seq_manager", groups="stock.group_stock_manager")
+        rule = self._rule("{code}-{seq:4}", scope="product").with_user(manager)
+        Rule = self.Rule.with_user(manager)
+        with self.assertRaisesRegex(AccessError, "the rule itself"):
+            rule.write({"sequence_id": other.id})
+        with self.assertRaises(AccessError):
+            rule.write(
+                {
+                    "product_sequence_ids": [
+                        Command.create({"product_id": self.product.id, "sequence_id": other.id})
+                    ]
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.env["lot.numbering.rule.sequence"].with_user(manager).create(
+                {"rule_id": rule.id, "product_id": self.product.id, "sequence_id": other.id}
+            )
+        with self.assertRaisesRegex(AccessError, "the rule itself"):
+            rule.copy({"sequence_id": other.id})
+        self.env["ir.default"].with_user(manager).set(
+            "lot.numbering.rule", "sequence_id", other.id, user_id=True
+        )
+        created = Rule.with_context(default_sequence_id=other.id).create(
+            {"name": "LT by defaults", "pattern": "D-{seq:3}", "reset": "never"}
+        )
+        quick = Rule.with_context(
+            default_sequence_id=other.id, default_pattern="N-{seq:3}", default_reset="never"
+        ).name_create("LT quick")
+        created |= Rule.browse(quick[0])
+        for new_rule in created:
+            self.assertTrue(new_rule.sequence_id)
+            self.assertNotEqual(new_rule.sequence_id, other)
+        (rule | created).unlink()
+        self.assertTrue(other.exists())
+        self.assertEqual(other.code, "stock.lot.serial")
+
     # ------------------------------------------------------------------ validation
 
     def test_bad_patterns_are_refused(self):
