@@ -60,11 +60,11 @@ def luhn(digits):
 
 CHECK_FUNCTIONS = {"mod10": gs1.gtin_check_digit, "luhn": luhn}
 
-# First key of the advisory lock taken while a counter is created (second key: the rule).
 # The rule's own sequences: created, renamed, restarted and deleted with it, only by the
 # rule itself (superuser).
 SEQUENCE_FIELDS = {"sequence_id", "product_sequence_ids"}
 
+# First key of the advisory lock taken while a counter is created (second key: the rule).
 COUNTER_LOCK_KEY = 0x4C4F54  # "LOT"
 
 
