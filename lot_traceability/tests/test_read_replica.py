@@ -78,18 +78,26 @@ class TestReadReplica(HttpCase):
         self.assertTrue(self.flour and self.cake, "the demo bakery's lots")
         expected = self.env["lot.genealogy"].with_user(self.user).trace(self.flour.ids)
         genealogy = type(self.env["lot.genealogy"])
-        fetch_dicts = genealogy._fetch_dicts
+        fetch_dicts, movements = genealogy._fetch_dicts, genealogy._movements
         cursors = []
 
         def spy(engine, query, params, columns=None):
             cursors.append(engine.env.cr.readonly)
             return fetch_dicts(engine, query, params, columns)
 
+        def spy_movements(engine, params):
+            cursors.append(engine.env.cr.readonly)
+            return movements(engine, params)
+
         self.authenticate(self.user.login, self.user.login)
         # A write on the read-only cursor would be retried on a read/write one, with a
         # warning from odoo.http: none may be logged.
         no_retry = self.assertNoLogs("odoo.http", "WARNING")
-        with patch.object(genealogy, "_fetch_dicts", spy), no_retry:
+        with (
+            patch.object(genealogy, "_fetch_dicts", spy),
+            patch.object(genealogy, "_movements", spy_movements),
+            no_retry,
+        ):
             trace = self._call_kw("lot.genealogy", "trace", [self.flour.ids, "downstream"])
             upstream = self._call_kw("lot.genealogy", "trace", [self.cake.ids, "upstream"])
             balance = self._call_kw("lot.genealogy", "mass_balance", [self.flour.ids])
@@ -110,7 +118,7 @@ class TestReadReplica(HttpCase):
         self.assertEqual(action["res_model"], "stock.lot")
         self.assertEqual(graph_action["params"]["lot_ids"], self.cake.ids)
         # trace (twice), graph data (one trace), action_mass_balance (two traces): every
-        # query of the engine ran on a read-only cursor
+        # query of the engine (edges, movements, stock) ran on a read-only cursor
         self.assertEqual(len(cursors), 5 * 3)
         self.assertTrue(all(cursors))
 
