@@ -472,21 +472,43 @@ class TestFefoCompliance(FefoReservationCase):
         self._receive(self.lot_b, 10, 6)
         self.assertEqual(self._ship([(self.lot_a, 1)], None).state, "done")
 
-    def test_a_company_whose_rebuild_fails_does_not_hold_up_the_others(self):
+    def test_a_lot_dated_at_the_end_of_the_calendar_before_the_check_does_not_stop_deliveries(
+        self,
+    ):
         self._receive(self.lot_a, 5, 6)
         self._receive(self.lot_b, 10, 6)
-        self._ship([(self.lot_b, 1)], 2)
-        # A lot dated before the expiration dates were checked: this company's rebuild fails.
+        # Dated so before expiration dates were checked (or by an import into core).
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE stock_lot SET expiration_date = %s WHERE id = %s",
             [self.END_OF_TIME, self.lot_b.id],
         )
         self.env.invalidate_all()
+        self.assertEqual(self._ship([(self.lot_a, 1)], None).state, "done")
+        self.env["res.company"].search([]).write({"lot_fefo_compliance_queued": False})
+        self.Report._lot_fefo_queue(self.company)
+        self._run_job()
+        self.assertFalse(self.company.lot_fefo_compliance_queued)
+
+    def test_a_company_whose_rebuild_fails_does_not_hold_up_the_others(self):
+        self._receive(self.lot_a, 5, 6)
+        self._receive(self.lot_b, 10, 6)
+        self._ship([(self.lot_b, 1)], 2)
         self.env["res.company"].search([]).write({"lot_fefo_compliance_queued": False})
         later = self.env["res.company"].create({"name": "FC Later Company", "sequence": 999})
         self.Report._lot_fefo_queue(self.company | later)
-        with self.assertLogs(lot_fefo_compliance_report.__name__, "ERROR") as logs:
+        # Something in this company's data that the rebuild cannot read, at every call.
+        rebuild_batch = type(self.Report)._lot_fefo_rebuild_batch
+
+        def unreadable(report, company, *args):
+            if company == self.company:
+                raise ValueError("a value this company's data cannot hold")
+            return rebuild_batch(report, company, *args)
+
+        with (
+            patch.object(type(self.Report), "_lot_fefo_rebuild_batch", unreadable),
+            self.assertLogs(lot_fefo_compliance_report.__name__, "ERROR") as logs,
+        ):
             calls = self._run_job()
         self.assertIn(f"company {self.company.name} could not be recomputed", logs.output[0])
         self.assertLessEqual(calls, 2)

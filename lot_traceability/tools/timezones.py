@@ -47,8 +47,11 @@ def company_tz(company):
 def day_end_utc(moment, tz_name):
     """Naive UTC datetime at which the local day of the naive UTC ``moment`` ends."""
     tz = pytz.timezone(tz_name)
-    day = pytz.utc.localize(moment).astimezone(tz).date() + datetime.timedelta(days=1)
-    return tz.localize(datetime.datetime.combine(day, datetime.time.min)).astimezone(pytz.utc)
+    try:
+        day = pytz.utc.localize(moment).astimezone(tz).date() + datetime.timedelta(days=1)
+        return tz.localize(datetime.datetime.combine(day, datetime.time.min)).astimezone(pytz.utc)
+    except OverflowError:  # the last day of year 9999 has no day after it
+        return pytz.utc.localize(datetime.datetime.max)
 
 
 def earliest_day_end(moment, tz_names):
@@ -66,7 +69,10 @@ def local_date(moment, tz_name):
         return None
     if not isinstance(moment, datetime.datetime):
         return moment
-    return pytz.utc.localize(moment).astimezone(pytz.timezone(tz_name or UTC)).date()
+    try:
+        return pytz.utc.localize(moment).astimezone(pytz.timezone(tz_name or UTC)).date()
+    except OverflowError:  # the last hours of year 9999, east of UTC: still its last day
+        return datetime.date.max
 
 
 def day_start_utc(day, tz_name):
