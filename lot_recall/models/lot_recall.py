@@ -253,6 +253,8 @@ class LotRecall(models.Model):
         tracking=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         check_company=True,
+        help="Signs the notices to customers, gets their replies and runs the recall's "
+        "background jobs: a Recall User of the recall's company.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -466,6 +468,22 @@ class LotRecall(models.Model):
     )
 
     # ------------------------------------------------------------------ constraints, CRUD
+
+    @api.constrains("user_id")
+    def _check_responsible(self):
+        """The responsible signs the customers' notices, gets their replies and runs the
+        recall's background jobs: he must be a Recall User."""
+        for recall in self:
+            if recall.user_id and not recall.user_id.has_group("lot_recall.group_recall_user"):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot be responsible for recall %(recall)s: the "
+                        "responsible signs the notices to customers and gets their replies, "
+                        "so he must be a Recall User.",
+                        user=recall.user_id.name,
+                        recall=recall.name,
+                    )
+                )
 
     @api.constrains("scope_date_from", "scope_date_to")
     def _check_scope_dates(self):

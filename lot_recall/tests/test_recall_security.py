@@ -312,7 +312,8 @@ class TestRecallSecurity(RecallCase):
 
     def test_responsible_is_a_user_of_the_recall_company(self):
         """Customer emails go out from the recall's responsible, with his signature: a
-        user allowed only in another company cannot be made responsible of a recall."""
+        user allowed only in another company, or who is no Recall User, cannot be made
+        responsible of a recall."""
         nord_user = self.env.ref("lot_traceability.user_nord")
         self.assertNotIn(self.env.company, nord_user.company_ids)
         with self.assertRaises(UserError):
@@ -320,4 +321,17 @@ class TestRecallSecurity(RecallCase):
         recall = self._recall()
         with self.assertRaises(UserError):
             recall.with_user(self.manager).user_id = nord_user
+        self.assertEqual(recall.user_id, self.manager)
+        # Nor a user of the company who is no Recall User: the notices go out in his name
+        # and the customers' replies to him.
+        clerk = new_test_user(
+            self.env, login="recall_responsible_clerk", groups="stock.group_stock_user"
+        )
+        with (
+            self.assertRaisesRegex(ValidationError, "must be a Recall User"),
+            self.env.cr.savepoint(),
+        ):
+            recall.with_user(self.manager).user_id = clerk
+        with self.assertRaisesRegex(ValidationError, "must be a Recall User"):
+            self._recall(user_id=clerk.id)
         self.assertEqual(recall.user_id, self.manager)
