@@ -165,8 +165,10 @@ JOB_LINES = {
 # The field of each job's work line keeping why Odoo refused the line, marked "failed":
 # the job goes on with the other lines, and pressing its button again retries it.
 JOB_ERRORS = {"block": "block_error", "notify": "notify_error", "returns": "return_error"}
-# Failed work lines a job's note lists, then how many more.
+# Failed work lines a job's note lists, then how many more, and the characters of each
+# reason it shows (the line keeps the whole of it).
 JOB_FAILURES_LISTED = 20
+JOB_REASON_CHARS = 300
 # Work lines per batch (one transaction each). A job of one batch at most runs at once, in
 # the request of its button; a larger one is left to the cron "Recall: background jobs".
 JOB_BATCH = {"block": 200, "notify": 200, "returns": 100}
@@ -1312,17 +1314,24 @@ class LotRecall(models.Model):
             line.sudo().write({JOB_LINES[job][1]: "failed", JOB_ERRORS[job]: reason})
             line.flush_recordset()
 
-    def _job_failures(self, job, failed):
-        """The ``failed`` work lines of ``job`` for its note, each as "lot (or customer):
-        reason": the first few, then how many more."""
+    def _job_failures(self, job, failed, one, many):
+        """The sentence of ``job``'s note on its ``failed`` work lines, "" when none:
+        ``one`` or ``many`` (translated, with ``%(count)s`` and ``%(failures)s``) as one
+        line or several failed, the failures each "lot (or customer): reason", the first
+        few, then how many more."""
+        if not failed:
+            return ""
         listed = []
         for line in failed[:JOB_FAILURES_LISTED]:
             name = (line.lot_id if job == "block" else line.partner_id).display_name
             reason = (line[JOB_ERRORS[job]] or "").strip().rstrip(".")
+            if len(reason) > JOB_REASON_CHARS:
+                reason = reason[: JOB_REASON_CHARS - 1] + "…"
             listed.append(f"{name}: {reason}")
         if len(failed) > JOB_FAILURES_LISTED:
             listed.append(self.env._("%s more", len(failed) - JOB_FAILURES_LISTED))
-        return "; ".join(listed)
+        message = one if len(failed) == 1 else many
+        return " " + message % {"count": len(failed), "failures": "; ".join(listed)}
 
     @api.model
     def _cron_run_jobs(self):
@@ -1405,15 +1414,12 @@ class LotRecall(models.Model):
             quantity=on_hand,
             moved=self.env._(" and their stock moved to quarantine") if self.relocate_stock else "",
         )
-        if failed:
-            values = {"count": len(failed), "failures": self._job_failures("block", failed)}
-            body += " " + (
-                self.env._("%(count)s lot could not be set to Recalled: %(failures)s.", **values)
-                if len(failed) == 1
-                else self.env._(
-                    "%(count)s lots could not be set to Recalled: %(failures)s.", **values
-                )
-            )
+        body += self._job_failures(
+            "block",
+            failed,
+            self.env._("%(count)s lot could not be set to Recalled: %(failures)s."),
+            self.env._("%(count)s lots could not be set to Recalled: %(failures)s."),
+        )
         self._job_done({"state": "in_progress", "date_blocked": fields.Datetime.now()}, body)
 
     def _finish_notify(self):
@@ -1428,17 +1434,12 @@ class LotRecall(models.Model):
                 "Without an email address, to contact otherwise: %s.",
                 self._name_list(skipped.partner_id),
             )
-        if failed:
-            values = {"count": len(failed), "failures": self._job_failures("notify", failed)}
-            body += " " + (
-                self.env._(
-                    "Notices could not be sent to %(count)s customer: %(failures)s.", **values
-                )
-                if len(failed) == 1
-                else self.env._(
-                    "Notices could not be sent to %(count)s customers: %(failures)s.", **values
-                )
-            )
+        body += self._job_failures(
+            "notify",
+            failed,
+            self.env._("Notices could not be sent to %(count)s customer: %(failures)s."),
+            self.env._("Notices could not be sent to %(count)s customers: %(failures)s."),
+        )
         self._job_done({"state": "in_progress", "date_notified": fields.Datetime.now()}, body)
 
     def _create_customer_returns(self, customers):
@@ -1459,17 +1460,12 @@ class LotRecall(models.Model):
             count=len(returns),
             names=self._name_list(returns),
         )
-        if failed:
-            values = {"count": len(failed), "failures": self._job_failures("returns", failed)}
-            body += " " + (
-                self.env._(
-                    "Returns could not be created for %(count)s customer: %(failures)s.", **values
-                )
-                if len(failed) == 1
-                else self.env._(
-                    "Returns could not be created for %(count)s customers: %(failures)s.", **values
-                )
-            )
+        body += self._job_failures(
+            "returns",
+            failed,
+            self.env._("Returns could not be created for %(count)s customer: %(failures)s."),
+            self.env._("Returns could not be created for %(count)s customers: %(failures)s."),
+        )
         self._job_done({"state": "in_progress", "date_returns": fields.Datetime.now()}, body)
 
     def _render_bodies(self, template, customers):

@@ -290,6 +290,24 @@ class TestRecallJobs(RecallCase):
             given=lambda recall, args: [key[1] for key in args[0]],
         )
 
+    def test_a_hostile_reason_is_kept_whole_on_its_line_and_shortened_and_escaped_in_the_note(
+        self,
+    ):
+        recall = self._scoped()
+        hotel = self._customer(recall, self.hotel)
+        recall.action_notify_customers()
+        refused = '=HYPERLINK("http://x.example")<script>alert(1)</script>\x01' + "x" * 2000
+        with self._refuse_for("lot.recall", "_post_notices", hotel, refused):
+            recall._run_jobs()
+        recall.invalidate_recordset()
+        self.assertEqual(hotel.notify_error, refused)
+        note = str(recall.message_ids[0].body)
+        self.assertIn("Notices could not be sent to 1 customer", note)
+        self.assertIn("&lt;script&gt;", note)
+        self.assertNotIn("<script>", note)
+        self.assertNotIn("x" * 400, note)
+        self.assertLess(len(note), 1500)
+
     def test_notify_goes_on_past_a_refused_customer(self):
         recall = self._scoped()
         with_email = recall.customer_ids.filtered(lambda customer: customer.partner_id.email)
