@@ -1,7 +1,7 @@
 {
     "name": "Lot Traceability",
     "summary": "Lot numbering, lot origin, GS1 barcodes and lot genealogy with mass balance",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "Lot Traceability Suite",
@@ -39,7 +39,9 @@
             "lot_traceability/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -89,7 +89,7 @@ with OdooServer(os.path.join(work, "odoo.conf"), database) as server:
     for path, size in zip(marker, sizes, strict=True):
         with open(path, errors="replace") as log:
             log.seek(size)
-            walks.append(log.read().count("WITH RECURSIVE reach"))
+            walks.append(log.read().count("lot_genealogy_edges_downstream\"("))
     print(f"replica_demo: genealogy walks logged by the primary: {walks[0]}, the replica: {walks[1]}")
     if walks != [0, 1]:
         sys.exit("replica_demo: FAILED, the trace did not run on the replica")

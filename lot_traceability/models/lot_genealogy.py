@@ -2,11 +2,13 @@ from collections import defaultdict, deque
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools.move_kinds import (
     MOVEMENT_KINDS,
+    TRACE_INPUT_COLUMNS,
     balance_groups,
-    classify_sql,
+    classify_stored_sql,
     kind_sql,
 )
 
@@ -27,16 +29,16 @@ from ..tools.move_kinds import (
 # PostgreSQL, which cannot foresee how many lots the walk reaches, scans every link).
 _EDGES_SQL = """
 WITH RECURSIVE reach(lot_id) AS (
-        SELECT unnest(%(lot_ids)s::int[])
+        SELECT unnest(p_lot_ids::int[])
     UNION
         SELECT far.lot_id
           FROM reach
           JOIN stock_move_line near ON near.lot_id = reach.lot_id AND near.state = 'done'
-                                     AND near.company_id = ANY(%(company_ids)s)
+                                     AND near.company_id = ANY(p_company_ids)
           JOIN stock_move_line_consume_rel rel ON rel.{near_col} = near.id
           JOIN stock_move_line far ON far.id = rel.{far_col}
          WHERE far.state = 'done' AND far.lot_id IS NOT NULL
-           AND far.company_id = ANY(%(company_ids)s)
+           AND far.company_id = ANY(p_company_ids)
 ), link AS (
     SELECT i.id AS in_id, i.lot_id AS in_lot, i.quantity_product_uom AS in_qty,
            o.id AS out_id, o.lot_id AS out_lot, o.product_id AS out_product,
@@ -52,10 +54,10 @@ WITH RECURSIVE reach(lot_id) AS (
                SELECT line.id
                  FROM stock_move_line line
                 WHERE line.lot_id = ANY(ARRAY(SELECT lot_id FROM reach)) AND line.state = 'done'
-                  AND line.company_id = ANY(%(company_ids)s)
+                  AND line.company_id = ANY(p_company_ids)
            ))
        AND o.lot_id IN (SELECT lot_id FROM reach) AND o.state = 'done'
-       AND o.company_id = ANY(%(company_ids)s)
+       AND o.company_id = ANY(p_company_ids)
 ), shared AS (
     SELECT link.*, SUM(out_qty) OVER (PARTITION BY in_id, out_product) AS out_total
       FROM link
@@ -69,18 +71,40 @@ SELECT in_lot, out_lot,
  GROUP BY in_lot, out_lot, kind
 """
 
-# Every done move line of the lots, with its kind (partners and orders are added by
-# ``tools.move_kinds.classify_sql``).
-_MOVEMENTS_SQL = f"""
+# Columns of a movement of a trace, before its partners and orders.
+_MOVEMENT_COLUMNS = (
+    "id",
+    "lot_id",
+    "date",
+    "quantity",
+    "move_id",
+    "location_id",
+    "location_dest_id",
+    "picking_id",
+    "reference",
+    "company_id",
+    "kind",
+)
+
+# Every done move line of the lots, with its kind, partners and orders (from the inputs the
+# line keeps, ``tools.move_kinds.classify_stored_sql``), in the order they were done.
+_MOVEMENTS_SQL = (
+    classify_stored_sql(
+        f"""
 SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom::float8 AS quantity, ml.move_id,
        ml.location_id, ml.location_dest_id, ml.picking_id, ml.reference, ml.company_id,
-       {kind_sql()} AS kind
+       {kind_sql()} AS kind,
+       {", ".join(f"ml.{column}" for column in TRACE_INPUT_COLUMNS)}
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
- WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-   AND ml.company_id = ANY(%(company_ids)s)
-"""
+ WHERE ml.lot_id = ANY(p_lot_ids) AND ml.state = 'done'
+   AND ml.company_id = ANY(p_company_ids)
+""",
+        _MOVEMENT_COLUMNS,
+    )
+    + " ORDER BY line.date, line.id"
+)
 
 # Columns of the rows of ``_EDGES_SQL``, in order.
 _EDGE_COLUMNS = ("in_lot", "out_lot", "quantity", "date", "kind", "order_ids")
@@ -91,8 +115,8 @@ SELECT ml.lot_id, {kind_sql()} AS kind, SUM(ml.quantity_product_uom) AS quantity
   FROM stock_move_line ml
   JOIN stock_location src ON src.id = ml.location_id
   JOIN stock_location dst ON dst.id = ml.location_dest_id
- WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-   AND ml.company_id = ANY(%(company_ids)s)
+ WHERE ml.lot_id = ANY(p_lot_ids) AND ml.state = 'done'
+   AND ml.company_id = ANY(p_company_ids)
  GROUP BY 1, 2
 """
 
@@ -100,11 +124,76 @@ _ON_HAND_SQL = """
 SELECT q.lot_id, q.location_id, SUM(q.quantity) AS quantity
   FROM stock_quant q
   JOIN stock_location loc ON loc.id = q.location_id
- WHERE q.lot_id = ANY(%(lot_ids)s) AND loc.usage IN ('internal', 'transit')
-   AND q.company_id = ANY(%(company_ids)s)
+ WHERE q.lot_id = ANY(p_lot_ids) AND loc.usage IN ('internal', 'transit')
+   AND q.company_id = ANY(p_company_ids)
  GROUP BY q.lot_id, q.location_id
 HAVING SUM(q.quantity) <> 0
 """
+
+
+# The statements of a trace are PL/pgSQL functions (created by ``LotGenealogy.init``), with
+# their parameters ``p_lot_ids`` and ``p_company_ids``: PostgreSQL keeps their plans for the
+# session instead of planning them again at every trace (1.5 to 2 ms, most of a small
+# trace, bench/README.md). The plans are generic: every statement looks lines, links and
+# quants up by id, so one plan serves a lot with one movement and one with 25,000.
+_FUNCTIONS = {
+    "lot_genealogy_edges_downstream": (
+        _EDGES_SQL.format(near_col="produce_line_id", far_col="consume_line_id"),
+        "in_lot int, out_lot int, quantity numeric, date timestamp, kind text, order_ids int[]",
+    ),
+    "lot_genealogy_edges_upstream": (
+        _EDGES_SQL.format(near_col="consume_line_id", far_col="produce_line_id"),
+        "in_lot int, out_lot int, quantity numeric, date timestamp, kind text, order_ids int[]",
+    ),
+    "lot_genealogy_movements": (
+        _MOVEMENTS_SQL,
+        "id int, lot_id int, date timestamp, quantity float8, move_id int, location_id int,"
+        " location_dest_id int, picking_id int, reference varchar, company_id int, kind text,"
+        " customer_id int, vendor_id int, partner_id int, production_id int, unbuild_id int,"
+        " sale_id int, purchase_id int",
+    ),
+    "lot_genealogy_on_hand": (_ON_HAND_SQL, "lot_id int, location_id int, quantity numeric"),
+    "lot_genealogy_balance": (_BALANCE_SQL, "lot_id int, kind text, quantity numeric"),
+}
+
+
+def _call(function, params):
+    """SQL of the rows of one of ``_FUNCTIONS`` for the lots and companies of ``params``
+    (``LotGenealogy._params``)."""
+    return SQL(
+        "SELECT * FROM %s(%s::int[], %s::int[])",
+        SQL.identifier(function),
+        params["lot_ids"],
+        params["company_ids"],
+    )
+
+
+def create_functions(cr):
+    """(Re)create the functions of ``_FUNCTIONS``."""
+    for function, (query, columns) in _FUNCTIONS.items():
+        drop_functions(cr, [function])
+        cr.execute(
+            SQL(
+                """CREATE FUNCTION %s(p_lot_ids int[], p_company_ids int[])
+                   RETURNS TABLE (%s) LANGUAGE plpgsql STABLE
+                   SET plan_cache_mode = force_generic_plan
+                   AS $function$
+                   #variable_conflict use_column
+                   BEGIN
+                       RETURN QUERY %s;
+                   END
+                   $function$""",
+                SQL.identifier(function),
+                SQL(columns),
+                SQL(query),
+            )
+        )
+
+
+def drop_functions(cr, functions=tuple(_FUNCTIONS)):
+    """Drop functions of ``_FUNCTIONS`` (all by default)."""
+    for function in functions:
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s(int[], int[])", SQL.identifier(function)))
 
 
 class LotGenealogy(models.AbstractModel):
@@ -120,6 +209,9 @@ class LotGenealogy(models.AbstractModel):
 
     _name = "lot.genealogy"
     _description = "Lot genealogy engine"
+
+    def init(self):
+        create_functions(self.env.cr)
 
     @api.model
     @api.readonly
@@ -145,7 +237,7 @@ class LotGenealogy(models.AbstractModel):
         depths = self._depths(roots, edges, direction)
         params = self._params(depths)
         movements = self._movements(params)
-        on_hand = self._fetch_dicts(_ON_HAND_SQL, params)
+        on_hand = self._fetch_dicts(_call("lot_genealogy_on_hand", params))
         return {
             "direction": direction,
             "root_lot_ids": roots,
@@ -168,7 +260,11 @@ class LotGenealogy(models.AbstractModel):
         ):
             raise UserError(self.env._("Give a list of lot ids."))
         lots = self.env["stock.lot"].browse(lot_ids)
-        lots.check_access("read")
+        # The record rules are applied in SQL: ``check_access`` would read every field of
+        # the lots to check them, a third of a small trace. It still names the lots when
+        # some are not allowed.
+        if len(lots.search([("id", "in", lots.ids)], order="id")) != len(set(lots.ids)):
+            lots.check_access("read")
         return list(lots.ids)
 
     def _params(self, lot_ids):
@@ -178,13 +274,8 @@ class LotGenealogy(models.AbstractModel):
     def _edges(self, root_ids, direction):
         """Quantities of input lot consumed into output lot among the lots reachable from
         ``root_ids`` (included) in one direction."""
-        near, far = (
-            ("produce_line_id", "consume_line_id")
-            if direction == "downstream"
-            else ("consume_line_id", "produce_line_id")
-        )
         return self._fetch_dicts(
-            _EDGES_SQL.format(near_col=near, far_col=far), self._params(root_ids), _EDGE_COLUMNS
+            _call(f"lot_genealogy_edges_{direction}", self._params(root_ids)), _EDGE_COLUMNS
         )
 
     def _movements(self, params):
@@ -192,11 +283,10 @@ class LotGenealogy(models.AbstractModel):
         (``tools.move_kinds``; False when unknown).
 
         Each row is built as a dict literal from the query's columns in their order (the
-        columns of ``_MOVEMENTS_SQL``, then ``move_kinds.CLASSIFIED_COLUMNS``): a third of
+        columns of ``_MOVEMENT_COLUMNS``, then ``move_kinds.CLASSIFIED_COLUMNS``): a third of
         the time of ``dict(zip(columns, row))`` followed by None -> False, which was a
         tenth of a large trace (bench/README.md)."""
-        query = classify_sql(self.env, _MOVEMENTS_SQL) + " ORDER BY line.date, line.id"
-        self.env.cr.execute(query, params)
+        self.env.cr.execute(_call("lot_genealogy_movements", params))
         return [
             {
                 "id": line_id,
@@ -240,14 +330,14 @@ class LotGenealogy(models.AbstractModel):
             ) in self.env.cr.fetchall()
         ]
 
-    def _fetch_dicts(self, query, params, columns=None):
-        """Rows of ``query`` as dicts.
+    def _fetch_dicts(self, query, columns=None):
+        """Rows of ``query`` (an ``SQL``) as dicts.
 
         :param columns: names of the query's columns, in order: the rows are then built
             from them (``dictfetchall`` reads the cursor's description again for every row,
             about a fifth of the Python time of a large trace)
         """
-        self.env.cr.execute(query, params)
+        self.env.cr.execute(query)
         if columns is None:
             return self.env.cr.dictfetchall()
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
@@ -295,11 +385,11 @@ class LotGenealogy(models.AbstractModel):
             lot_id: dict.fromkeys([kind for kind, _label in MOVEMENT_KINDS], 0.0)
             for lot_id in lot_ids
         }
-        self.env.cr.execute(_BALANCE_SQL, params)
+        self.env.cr.execute(_call("lot_genealogy_balance", params))
         for lot_id, kind, quantity in self.env.cr.fetchall():
             balance[lot_id][kind] = quantity
         on_hand = defaultdict(float)
-        self.env.cr.execute(_ON_HAND_SQL, params)
+        self.env.cr.execute(_call("lot_genealogy_on_hand", params))
         for row in self.env.cr.dictfetchall():
             on_hand[row["lot_id"]] += row["quantity"]
         for lot_id, values in balance.items():

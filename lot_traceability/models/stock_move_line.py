@@ -6,6 +6,14 @@ from odoo.tools.sql import create_index
 from ..tools import gs1, timezones
 
 
+def _order_depends(model, order_line, partner):
+    """Dependencies on the order of the move's ``order_line`` field (sale or purchase) and its
+    ``partner``, when that module is installed."""
+    if order_line in model.env["stock.move"]._fields:
+        return [f"move_id.{order_line}.order_id.{partner}"]
+    return []
+
+
 class StockMoveLine(models.Model):
     """Carry lot attributes from receipts and manufacturing orders onto the lots, name
     received lots from their numbering rule and fill lines from scanned GS1 barcodes."""
@@ -36,6 +44,70 @@ class StockMoveLine(models.Model):
         "AI 310n net weight for products counted in weight). The GTIN (AI 01), when "
         "present, must be the product's barcode or one of its packagings' barcodes.",
     )
+
+    # What the classification of the line (``tools.move_kinds``) reads from its move, its
+    # transfer and its orders, kept on the line so that a trace reads its lines and nothing
+    # else (bench/README.md). Installing the module or updating it from 18.0.1.1.0 fills
+    # them with one SQL statement (``hooks.fill_trace_inputs``).
+    lot_trace_move_partner_id = fields.Many2one(
+        related="move_id.partner_id", store=True, string="Traced Move Partner"
+    )
+    lot_trace_picking_partner_id = fields.Many2one(
+        related="move_id.picking_id.partner_id", store=True, string="Traced Transfer Partner"
+    )
+    lot_trace_production_id = fields.Many2one(
+        "mrp.production",
+        compute="_compute_lot_trace_production_id",
+        store=True,
+        string="Traced Manufacturing Order",
+        help="Manufacturing order of the finished product or of the components.",
+    )
+    lot_trace_unbuild_id = fields.Many2one(
+        related="move_id.unbuild_id", store=True, string="Traced Unbuild Order"
+    )
+    # Sale and purchase are optional: their orders are kept by id (0 when not installed).
+    lot_trace_sale_id = fields.Integer(
+        compute="_compute_lot_trace_sale", store=True, string="Traced Sale Order ID"
+    )
+    lot_trace_sale_partner_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_lot_trace_sale",
+        store=True,
+        string="Traced Sale Delivery Address",
+    )
+    lot_trace_purchase_id = fields.Integer(
+        compute="_compute_lot_trace_purchase", store=True, string="Traced Purchase Order ID"
+    )
+    lot_trace_purchase_partner_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_lot_trace_purchase",
+        store=True,
+        string="Traced Purchase Vendor",
+    )
+
+    @api.depends("move_id.production_id", "move_id.raw_material_production_id")
+    def _compute_lot_trace_production_id(self):
+        for line in self:
+            line.lot_trace_production_id = (
+                line.move_id.production_id or line.move_id.raw_material_production_id
+            )
+
+    @api.depends(lambda self: _order_depends(self, "sale_line_id", "partner_shipping_id"))
+    def _compute_lot_trace_sale(self):
+        self._lot_trace_order("sale_line_id", "partner_shipping_id", "lot_trace_sale")
+
+    @api.depends(lambda self: _order_depends(self, "purchase_line_id", "partner_id"))
+    def _compute_lot_trace_purchase(self):
+        self._lot_trace_order("purchase_line_id", "partner_id", "lot_trace_purchase")
+
+    def _lot_trace_order(self, order_line, partner, prefix):
+        """Set ``<prefix>_id`` and ``<prefix>_partner_id`` of the lines to the order of their
+        move's ``order_line`` and its ``partner`` (0 and none without order or module)."""
+        installed = order_line in self.env["stock.move"]._fields
+        for line in self:
+            order = line.move_id[order_line].order_id if installed else None
+            line[f"{prefix}_id"] = order.id if order else 0
+            line[f"{prefix}_partner_id"] = order[partner] if order else False
 
     @api.model_create_multi
     def create(self, vals_list):

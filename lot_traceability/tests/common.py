@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import Form, TransactionCase, new_test_user
 
-from ..tools.move_kinds import DELIVERY_KINDS
+from ..tools.move_kinds import CLASSIFIED_COLUMNS, DELIVERY_KINDS, classify_lines
 
 
 def company_user(env, login, groups, companies=None):
@@ -86,7 +86,23 @@ class FlowCase(TransactionCase):
         return production
 
     def _trace(self, lot, direction="downstream", user=None):
-        return self.genealogy.with_user(user or self.user).trace(lot.ids, direction)
+        """The lot's trace, once checked that its movements are classified as their moves,
+        transfers and orders are now."""
+        result = self.genealogy.with_user(user or self.user).trace(lot.ids, direction)
+        self._assert_classified_as_now(result["movements"])
+        return result
+
+    def _assert_classified_as_now(self, movements):
+        """The partners and orders of the movements (from the inputs their lines keep) are
+        those their moves, transfers and orders give now (``classify_lines``)."""
+        self.env.flush_all()
+        now = classify_lines(
+            self.env, [{"move_id": row["move_id"], "kind": row["kind"]} for row in movements]
+        )
+        self.assertEqual(
+            [{column: row[column] for column in CLASSIFIED_COLUMNS} for row in movements],
+            [{column: row[column] for column in CLASSIFIED_COLUMNS} for row in now],
+        )
 
     def _movements(self, result, lot=None):
         """{(kind, partner name): quantity} of the trace's movements (of one lot)."""

@@ -1,6 +1,8 @@
 from odoo import Command
 from odoo.tests import tagged
 
+from ..hooks import fill_trace_inputs
+from ..tools.move_kinds import TRACE_INPUT_COLUMNS
 from .common import FlowCase
 
 
@@ -48,6 +50,57 @@ class TestFlows(FlowCase):
         )
         self.assertEqual((balance["in"], balance["out"]), (30, 30))
         self.assertEqual(lot.with_user(self.user).balance_returned, 5)
+
+    def test_partners_changed_after_the_dropship_are_those_of_the_trace(self):
+        """The partners a trace reads from the lines (kept on them) follow the purchase
+        order, the transfer and the move when they change after the goods left."""
+        self._require("stock_dropshipping")
+        lot, picking, dock = self._dropship(25)
+        other_vendor = self.env["res.partner"].create({"name": "Flow Other Mill"})
+        picking.purchase_id.partner_id = other_vendor
+        (move,) = self._trace(lot)["movements"]
+        self.assertEqual((move["customer_id"], move["vendor_id"]), (dock.id, other_vendor.id))
+        picking.move_ids.partner_id = False
+        picking.sale_id.partner_shipping_id = self.customer
+        (move,) = self._trace(lot)["movements"]
+        self.assertEqual(move["customer_id"], self.customer.id)
+        picking.move_ids.partner_id = dock
+        (move,) = self._trace(lot)["movements"]
+        self.assertEqual(move["customer_id"], dock.id)
+
+    def test_transfer_partner_changed_after_the_delivery_is_the_customer_of_the_trace(self):
+        lot = self._lot(self._product("Flow Spelt"), "SPL-001")
+        self._receive(lot, 100)
+        delivery = self._deliver(lot, 10)
+        tea_room = self.env["res.partner"].create({"name": "Flow Tea Room"})
+        delivery.move_ids.partner_id = False
+        delivery.partner_id = tea_room
+        self.assertEqual(self._movements(self._trace(lot), lot)[("delivery", "Flow Tea Room")], 10)
+
+    def test_install_fills_the_trace_inputs_of_existing_lines_as_the_orm_does(self):
+        """The SQL that fills the trace inputs at install and update gives every line the
+        values the ORM computed (sale and purchase orders, manufacturing orders, partners)."""
+        self._require("stock_dropshipping")
+        self._dropship(25)
+        self._unbuild()
+        columns = ", ".join(TRACE_INPUT_COLUMNS)
+        self.env.flush_all()
+        # An order id of none is 0 or NULL, which the ORM reads alike.
+        read = columns.replace("lot_trace_sale_id", "NULLIF(lot_trace_sale_id, 0)").replace(
+            "lot_trace_purchase_id", "NULLIF(lot_trace_purchase_id, 0)"
+        )
+        query = f"SELECT id, {read} FROM stock_move_line ORDER BY id"
+        self.env.cr.execute(query)
+        computed = self.env.cr.fetchall()
+        for column in ("lot_trace_sale_id", "lot_trace_purchase_id", "lot_trace_production_id"):
+            self.assertTrue(any(row[1 + TRACE_INPUT_COLUMNS.index(column)] for row in computed))
+        self.env.cr.execute(
+            f"UPDATE stock_move_line SET ({columns}) = ROW({', '.join(['NULL'] * 8)})"
+            " WHERE move_id IS NOT NULL"
+        )
+        fill_trace_inputs(self.env.cr)
+        self.env.cr.execute(query)
+        self.assertEqual(self.env.cr.fetchall(), computed)
 
     def test_subcontracting_component_reaches_the_customers_of_the_finished_lot(self):
         self._require("mrp_subcontracting")

@@ -6,8 +6,7 @@ import openpyxl
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..models import lot_genealogy
-from ..tools.move_kinds import CLASSIFIED_COLUMNS, classify_sql
+from ..tools.move_kinds import CLASSIFIED_COLUMNS, classify_sql, kind_sql
 from .common import company_user
 
 
@@ -121,20 +120,31 @@ class TestLotGenealogy(TransactionCase):
             },
         )
 
-    def test_movements_are_the_classified_rows_of_the_query(self):
-        """Each movement is built from the query's columns in their order: the same keys and
-        values as the query's rows, a missing partner or order False (a line without
-        transfer keeps None, as the query gives it)."""
+    def test_movements_are_the_lines_classified_from_their_moves_transfers_and_orders(self):
+        """Each movement is its line classified from the inputs the line keeps: the same keys
+        and values, in the query's order, as the line's move, transfer and orders classified
+        now (``classify_sql``), a missing partner or order False (a line without transfer
+        keeps None, as the query gives it)."""
         genealogy = self.env["lot.genealogy"]
         result = genealogy.trace(self.lot["RM-FLR-001"].ids)
         lot_ids = [row["lot_id"] for row in result["lots"]]
-        query = classify_sql(self.env, lot_genealogy._MOVEMENTS_SQL) + " ORDER BY line.id"
-        self.env.cr.execute(query, genealogy._params(lot_ids))
+        lines = f"""
+            SELECT ml.id, ml.lot_id, ml.date, ml.quantity_product_uom::float8 AS quantity,
+                   ml.move_id, ml.location_id, ml.location_dest_id, ml.picking_id,
+                   ml.reference, ml.company_id, {kind_sql()} AS kind
+              FROM stock_move_line ml
+              JOIN stock_location src ON src.id = ml.location_id
+              JOIN stock_location dst ON dst.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'"""
+        self.env.cr.execute(
+            classify_sql(self.env, lines) + " ORDER BY line.id", genealogy._params(lot_ids)
+        )
         expected = [
             dict(row, **{column: row[column] or False for column in CLASSIFIED_COLUMNS})
             for row in self.env.cr.dictfetchall()
         ]
         self.assertGreater(len(expected), 10)
+        self.assertTrue(any(row["production_id"] for row in expected))
         self.assertEqual([list(row) for row in result["movements"]][0], list(expected[0]))
         self.assertEqual(sorted(result["movements"], key=lambda row: row["id"]), expected)
 

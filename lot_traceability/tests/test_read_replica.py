@@ -81,9 +81,9 @@ class TestReadReplica(HttpCase):
         fetch_dicts, movements = genealogy._fetch_dicts, genealogy._movements
         cursors = []
 
-        def spy(engine, query, params, columns=None):
+        def spy(engine, query, columns=None):
             cursors.append(engine.env.cr.readonly)
-            return fetch_dicts(engine, query, params, columns)
+            return fetch_dicts(engine, query, columns)
 
         def spy_movements(engine, params):
             cursors.append(engine.env.cr.readonly)

@@ -124,9 +124,68 @@ CLASSIFIED_COLUMNS = (
 )
 
 
+# Stored trace inputs of a move line (``stock_move_line.lot_trace_*``), what
+# ``classify_stored_sql`` reads.
+TRACE_INPUT_COLUMNS = (
+    "lot_trace_move_partner_id",
+    "lot_trace_picking_partner_id",
+    "lot_trace_production_id",
+    "lot_trace_unbuild_id",
+    "lot_trace_sale_id",
+    "lot_trace_sale_partner_id",
+    "lot_trace_purchase_id",
+    "lot_trace_purchase_partner_id",
+)
+
+
 def _in(kinds):
     """SQL list of constant kinds, e.g. ``('delivery', 'dropship')``."""
     return "(" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
+
+
+def _classified_columns(move_partner, picking_partner, sale_partner, purchase_partner):
+    """SQL select list of the partners of ``CLASSIFIED_COLUMNS``, from the kind of the line
+    (``line.kind``) and the expressions of the partners of its move, transfer, sale order
+    (delivery address) and purchase order (see ``classify_sql``)."""
+    customer = (
+        f"CASE WHEN line.kind IN {_in(CUSTOMER_KINDS)}"
+        f" THEN COALESCE({move_partner}, {sale_partner}, {picking_partner}) END"
+    )
+    vendor = (
+        f"CASE WHEN line.kind IN {_in(('dropship', 'dropship_return'))}"
+        f" THEN COALESCE({purchase_partner}, {picking_partner})"
+        f" WHEN line.kind IN {_in(RECEIPT_KINDS + SUPPLIER_RETURN_KINDS)}"
+        f" THEN COALESCE({picking_partner}, {purchase_partner}, {move_partner}) END"
+    )
+    return f"""{customer} AS customer_id,
+       {vendor} AS vendor_id,
+       COALESCE({customer}, {vendor}, {picking_partner}, {move_partner}) AS partner_id"""
+
+
+def classify_stored_sql(lines, columns):
+    """SQL of the rows of the query ``lines`` (its ``columns``, in order) with their partners
+    and orders added (``CLASSIFIED_COLUMNS``, NULL when unknown) as ``classify_sql`` gives
+    them, but from the trace inputs each move line keeps (``stock_move_line.lot_trace_*``): no
+    move, transfer or order is read.
+
+    :param lines: SQL query of the move lines with their ``kind`` (``kind_sql``) and their
+        ``lot_trace_*`` columns (``TRACE_INPUT_COLUMNS``)
+    :param columns: names of the columns of ``lines`` to give, before the classified ones
+    """
+    partners = _classified_columns(
+        "line.lot_trace_move_partner_id",
+        "line.lot_trace_picking_partner_id",
+        "line.lot_trace_sale_partner_id",
+        "line.lot_trace_purchase_partner_id",
+    )
+    return f"""
+SELECT {", ".join(f"line.{column}" for column in columns)},
+       {partners},
+       line.lot_trace_production_id AS production_id,
+       line.lot_trace_unbuild_id AS unbuild_id,
+       NULLIF(line.lot_trace_sale_id, 0) AS sale_id,
+       NULLIF(line.lot_trace_purchase_id, 0) AS purchase_id
+  FROM ({lines}) AS line"""
 
 
 def classify_sql(env, lines):
@@ -175,15 +234,8 @@ def classify_sql(env, lines):
 )""")
         joins.append("LEFT JOIN purchase ON purchase.id = move.purchase_line_id")
         purchase_partner, purchase_id = "purchase.partner_id", "purchase.order_id"
-    customer = (
-        f"CASE WHEN line.kind IN {_in(CUSTOMER_KINDS)}"
-        f" THEN COALESCE(move.partner_id, {sale_partner}, picking.partner_id) END"
-    )
-    vendor = (
-        f"CASE WHEN line.kind IN {_in(('dropship', 'dropship_return'))}"
-        f" THEN COALESCE({purchase_partner}, picking.partner_id)"
-        f" WHEN line.kind IN {_in(RECEIPT_KINDS + SUPPLIER_RETURN_KINDS)}"
-        f" THEN COALESCE(picking.partner_id, {purchase_partner}, move.partner_id) END"
+    partners = _classified_columns(
+        "move.partner_id", "picking.partner_id", sale_partner, purchase_partner
     )
     sale_line = "sale_line_id" if "sale_line_id" in fields else "NULL::int"
     purchase_line = "purchase_line_id" if "purchase_line_id" in fields else "NULL::int"
@@ -201,9 +253,7 @@ move AS (
      WHERE id = ANY(ARRAY(SELECT picking_id FROM move WHERE picking_id IS NOT NULL))
 ){"".join(f", {cte}" for cte in ctes)}
 SELECT line.*,
-       {customer} AS customer_id,
-       {vendor} AS vendor_id,
-       COALESCE({customer}, {vendor}, picking.partner_id, move.partner_id) AS partner_id,
+       {partners},
        move.production_id,
        move.unbuild_id,
        {sale_id} AS sale_id,

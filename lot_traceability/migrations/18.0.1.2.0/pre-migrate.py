@@ -1,0 +1,7 @@
+from odoo.addons.lot_traceability.hooks import fill_trace_inputs
+
+
+def migrate(cr, version):
+    """Fill the move lines' stored trace inputs by SQL before the ORM would compute them."""
+    if version:
+        fill_trace_inputs(cr)
