@@ -1,9 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
 from odoo.tools.sql import create_index
 
 from ..tools import gs1, timezones
+from ..tools.move_kinds import TRACE_INPUT_COLUMNS
 
 
 def _order_depends(model, order_line, partner):
@@ -111,9 +112,25 @@ class StockMoveLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._lot_check_trace_inputs(set().union(*vals_list))
         for vals in vals_list:
             self._lot_numbering_propose_name(vals)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._lot_check_trace_inputs(vals)
+        return super().write(vals)
+
+    def _lot_check_trace_inputs(self, names):
+        """The trace inputs follow the line's move, transfer and orders: nobody sets them, so
+        that a trace cannot show other partners than the transfers do."""
+        if not self.env.su and set(names) & set(TRACE_INPUT_COLUMNS):
+            raise AccessError(
+                self.env._(
+                    "The partners and orders a trace reads come from the move, its transfer "
+                    "and its orders: change those instead."
+                )
+            )
 
     @api.model
     def _lot_numbering_propose_name(self, vals):

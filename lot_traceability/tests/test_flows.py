@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..hooks import fill_trace_inputs
@@ -76,6 +77,24 @@ class TestFlows(FlowCase):
         delivery.move_ids.partner_id = False
         delivery.partner_id = tea_room
         self.assertEqual(self._movements(self._trace(lot), lot)[("delivery", "Flow Tea Room")], 10)
+
+    def test_nobody_sets_the_partners_a_trace_reads(self):
+        """The trace inputs of a line are refused in the values a user sends (the ORM would
+        keep a value written, and the trace would show another customer than the
+        transfers)."""
+        lot = self._lot(self._product("Flow Oats"), "OAT-001")
+        self._receive(lot, 100)
+        line = self._deliver(lot, 10).move_line_ids
+        forger = self.env["res.partner"].create({"name": "Flow Forger"})
+        as_user = line.with_user(self.user)
+        with self.assertRaises(AccessError):
+            as_user.write({"lot_trace_move_partner_id": forger.id})
+        with self.assertRaises(AccessError):
+            as_user.copy({"lot_trace_picking_partner_id": forger.id})
+        self.assertEqual(
+            self._movements(self._trace(lot), lot),
+            {("receipt", "Flow Mill"): 100, ("delivery", "Flow Grocer"): 10},
+        )
 
     def test_install_fills_the_trace_inputs_of_existing_lines_as_the_orm_does(self):
         """The SQL that fills the trace inputs at install and update gives every line the
