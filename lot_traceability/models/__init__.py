@@ -1,3 +1,4 @@
+from . import ir_model_fields
 from . import ir_sequence
 from . import lot_genealogy
 from . import lot_numbering_rule

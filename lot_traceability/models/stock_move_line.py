@@ -1,10 +1,88 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
-from odoo.tools.sql import create_index
+from odoo.tools import SQL, float_is_zero
+from odoo.tools.sql import column_exists, create_column, create_index
 
 from ..tools import gs1, timezones
 from ..tools.move_kinds import TRACE_INPUT_COLUMNS
+
+# The trace inputs of the move lines (the ``lot_trace_*`` fields below) and the value each
+# takes from the line's move and transfer, as the ORM computes them.
+_TRACE_INPUTS = {
+    "lot_trace_move_partner_id": "move.partner_id",
+    "lot_trace_picking_partner_id": "picking.partner_id",
+    "lot_trace_production_id": "COALESCE(move.production_id, move.raw_material_production_id)",
+    "lot_trace_unbuild_id": "move.unbuild_id",
+}
+# Those of the optional sale and purchase orders, per field of the move linking its order
+# line: {column: (value, value without order)} and the join to the order.
+_ORDER_INPUTS = {
+    "sale_line_id": (
+        {
+            "lot_trace_sale_id": ("COALESCE(so.id, 0)", "0"),
+            "lot_trace_sale_partner_id": ("so.partner_shipping_id", "NULL"),
+        },
+        """LEFT JOIN sale_order_line sol ON sol.id = move.sale_line_id
+           LEFT JOIN sale_order so ON so.id = sol.order_id""",
+    ),
+    "purchase_line_id": (
+        {
+            "lot_trace_purchase_id": ("COALESCE(po.id, 0)", "0"),
+            "lot_trace_purchase_partner_id": ("po.partner_id", "NULL"),
+        },
+        """LEFT JOIN purchase_order_line pol ON pol.id = move.purchase_line_id
+           LEFT JOIN purchase_order po ON po.id = pol.order_id""",
+    ),
+}
+
+
+def _assignments(values):
+    """SQL ``column = value, ...`` of ``{column: SQL expression}``."""
+    return SQL(", ").join(
+        SQL("%s = %s", SQL.identifier(column), SQL(value)) for column, value in values.items()
+    )
+
+
+def fill_trace_inputs(cr):
+    """Create the trace inputs of the move lines and fill them by SQL (at install, and on
+    update from 18.0.1.1.0), instead of the ORM computing them line by line on a large
+    database."""
+    values, joins = dict(_TRACE_INPUTS), []
+    for order_line, (inputs, join) in _ORDER_INPUTS.items():
+        installed = column_exists(cr, "stock_move", order_line)
+        if installed:
+            values.update({column: value for column, (value, _empty) in inputs.items()})
+            joins.append(join)
+        else:
+            values.update(_without_order(order_line))
+    for column in values:
+        if not column_exists(cr, "stock_move_line", column):
+            create_column(cr, "stock_move_line", column, "int4")
+    cr.execute(
+        SQL(
+            """UPDATE stock_move_line line
+                  SET %s
+                 FROM stock_move move
+                 LEFT JOIN stock_picking picking ON picking.id = move.picking_id
+                 %s
+                WHERE move.id = line.move_id""",
+            _assignments(values),
+            SQL(" ").join(SQL(join) for join in joins),
+        )
+    )
+
+
+def empty_order_inputs(cr, order_line):
+    """Empty the trace inputs the moves' ``order_line`` field fills (``sale_line_id`` or
+    ``purchase_line_id``), when its module is uninstalled: the orders no longer belong to
+    the moves, for the trace as for every other report."""
+    if order_line in _ORDER_INPUTS:
+        cr.execute(SQL("UPDATE stock_move_line SET %s", _assignments(_without_order(order_line))))
+
+
+def _without_order(order_line):
+    """{column: SQL value} of the trace inputs of ``order_line`` when there is no order."""
+    return {column: empty for column, (_value, empty) in _ORDER_INPUTS[order_line][0].items()}
 
 
 def _order_depends(model, order_line, partner):
@@ -49,22 +127,32 @@ class StockMoveLine(models.Model):
     # What the classification of the line (``tools.move_kinds``) reads from its move, its
     # transfer and its orders, kept on the line so that a trace reads its lines and nothing
     # else (bench/README.md). Installing the module or updating it from 18.0.1.1.0 fills
-    # them with one SQL statement (``hooks.fill_trace_inputs``).
+    # them by SQL (``fill_trace_inputs``).
     lot_trace_move_partner_id = fields.Many2one(
-        related="move_id.partner_id", store=True, string="Traced Move Partner"
+        related="move_id.partner_id",
+        store=True,
+        index="btree_not_null",
+        string="Traced Move Partner",
     )
     lot_trace_picking_partner_id = fields.Many2one(
-        related="move_id.picking_id.partner_id", store=True, string="Traced Transfer Partner"
+        related="move_id.picking_id.partner_id",
+        store=True,
+        index="btree_not_null",
+        string="Traced Transfer Partner",
     )
     lot_trace_production_id = fields.Many2one(
         "mrp.production",
         compute="_compute_lot_trace_production_id",
         store=True,
+        index="btree_not_null",
         string="Traced Manufacturing Order",
         help="Manufacturing order of the finished product or of the components.",
     )
     lot_trace_unbuild_id = fields.Many2one(
-        related="move_id.unbuild_id", store=True, string="Traced Unbuild Order"
+        related="move_id.unbuild_id",
+        store=True,
+        index="btree_not_null",
+        string="Traced Unbuild Order",
     )
     # Sale and purchase are optional: their orders are kept by id (0 when not installed).
     lot_trace_sale_id = fields.Integer(
@@ -74,6 +162,7 @@ class StockMoveLine(models.Model):
         "res.partner",
         compute="_compute_lot_trace_sale",
         store=True,
+        index="btree_not_null",
         string="Traced Sale Delivery Address",
     )
     lot_trace_purchase_id = fields.Integer(
@@ -83,6 +172,7 @@ class StockMoveLine(models.Model):
         "res.partner",
         compute="_compute_lot_trace_purchase",
         store=True,
+        index="btree_not_null",
         string="Traced Purchase Vendor",
     )
 

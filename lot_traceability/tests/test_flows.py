@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..hooks import fill_trace_inputs
+from ..models.stock_move_line import fill_trace_inputs
 from ..tools.move_kinds import TRACE_INPUT_COLUMNS
 from .common import FlowCase
 
@@ -104,7 +104,7 @@ class TestFlows(FlowCase):
         self._unbuild()
         columns = ", ".join(TRACE_INPUT_COLUMNS)
         self.env.flush_all()
-        # An order id of none is 0 or NULL, which the ORM reads alike.
+        # The ORM stores an empty order id as 0 or NULL, which it reads alike.
         read = columns.replace("lot_trace_sale_id", "NULLIF(lot_trace_sale_id, 0)").replace(
             "lot_trace_purchase_id", "NULLIF(lot_trace_purchase_id, 0)"
         )
@@ -115,11 +115,30 @@ class TestFlows(FlowCase):
             self.assertTrue(any(row[1 + TRACE_INPUT_COLUMNS.index(column)] for row in computed))
         self.env.cr.execute(
             f"UPDATE stock_move_line SET ({columns}) = ROW({', '.join(['NULL'] * 8)})"
-            " WHERE move_id IS NOT NULL"
         )
         fill_trace_inputs(self.env.cr)
         self.env.cr.execute(query)
         self.assertEqual(self.env.cr.fetchall(), computed)
+
+    def test_uninstalling_the_sale_bridge_takes_the_sale_orders_out_of_the_trace(self):
+        """When ``sale_stock`` is uninstalled, its moves' sale order lines are dropped: the
+        lines forget their sale orders, as the live classification does (purchase kept)."""
+        self._require("stock_dropshipping")
+        lot, picking, _dock = self._dropship(25)
+        self.env.flush_all()
+        sale_line = self.env["ir.model.fields"]._get("stock.move", "sale_line_id")
+        query = """SELECT lot_trace_sale_id, lot_trace_sale_partner_id, lot_trace_purchase_id
+                     FROM stock_move_line WHERE lot_id = %s"""
+        self.env.cr.execute(query, [lot.id])
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [(picking.sale_id.id, picking.sale_id.partner_shipping_id.id, picking.purchase_id.id)],
+        )
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            sale_line._drop_column()
+            self.env.cr.execute(query, [lot.id])
+            self.assertEqual(self.env.cr.fetchall(), [(0, None, picking.purchase_id.id)])
+            savepoint.rollback()
 
     def test_subcontracting_component_reaches_the_customers_of_the_finished_lot(self):
         self._require("mrp_subcontracting")

@@ -1,4 +1,4 @@
-from odoo.addons.lot_traceability.hooks import fill_trace_inputs
+from odoo.addons.lot_traceability.models.stock_move_line import fill_trace_inputs
 
 
 def migrate(cr, version):
