@@ -1,4 +1,17 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# The fields of an expiry alert, as it was sent.
+DIGEST_FIELDS = (
+    "name",
+    "company_id",
+    "user_id",
+    "date",
+    "line_ids",
+    "lot_count",
+    "min_horizon",
+    "total_value",
+)
 
 
 class LotExpiryDigest(models.Model):
@@ -31,6 +44,15 @@ class LotExpiryDigest(models.Model):
         store=True,
         groups="account.group_account_readonly,account.group_account_manager",
     )
+
+    def write(self, vals):
+        # A digest records an alert the suite sent: its managers only discuss it (notes,
+        # activities, followers, which need write access to it).
+        if not self.env.su and set(vals) & set(DIGEST_FIELDS):
+            raise AccessError(
+                self.env._("An expiry alert is kept as it was sent: add a note instead.")
+            )
+        return super().write(vals)
 
     @api.depends("user_id.name", "date")
     def _compute_name(self):

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -220,6 +221,32 @@ class TestExpiryAlerts(ExpiryCase):
         # an active internal responsible is used
         self.product_c.with_company(self.company).responsible_id = self.user_a
         self.assertEqual(lot._lot_expiry_responsible(self.company), {lot: self.user_a})
+
+    def test_a_digest_is_kept_as_it_was_sent(self):
+        """Managers add notes to a digest; nobody creates, changes or deletes one."""
+        lot = self._lot(self.product_a, "EX-KEPT", 10)
+        self._receive(lot, 1)
+        digest = self._lines(self._alert(), lot)[lot].digest_id
+        as_manager = digest.with_user(self.user_q)
+        as_manager.message_post(body="Checked with the warehouse", message_type="comment")
+        self.assertIn("Checked with the warehouse", as_manager.message_ids.mapped("body")[0])
+        for vals in (
+            {"date": "2020-01-01"},
+            {"user_id": self.user_q.id},
+            {"lot_count": 0},
+            {"line_ids": [Command.clear()]},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_manager.write(vals)
+        with self.assertRaises(AccessError):
+            as_manager.line_ids.write({"quantity": 0})
+        with self.assertRaises(AccessError):
+            as_manager.unlink()
+        with self.assertRaises(AccessError):
+            self.env["lot.expiry.digest"].with_user(self.user_q).create(
+                {"company_id": self.company.id, "user_id": self.user_q.id, "date": "2020-01-01"}
+            )
+        self.assertEqual(digest.lot_count, 1)
 
     def test_digest_access(self):
         lot_a = self._lot(self.product_a, "EX-ACC-A", 10)

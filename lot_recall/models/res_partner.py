@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ResPartner(models.Model):
@@ -11,12 +12,28 @@ class ResPartner(models.Model):
         compute="_compute_lot_recall_count",
         groups="lot_recall.group_recall_user",
     )
+    # Set by the Recall Managers only (the lot codes sent to the FDA depend on it), tracked.
     lot_fsma_exempt = fields.Boolean(
         string="Not Subject to FSMA 204",
+        groups="lot_recall.group_recall_manager",
+        tracking=True,
         help="This supplier is not subject to the FDA food traceability rule (21 CFR 1.1345(b)): "
         "the lots received from it get their traceability lot code here, with this company "
         "as its source, instead of keeping the supplier's lot code.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo checks the groups of the fields written, not of those given at creation.
+        if (
+            any(vals.get("lot_fsma_exempt") for vals in vals_list)
+            and not self.env.su
+            and not self.env.user.has_group("lot_recall.group_recall_manager")
+        ):
+            raise AccessError(
+                self.env._("Only Recall Managers mark a supplier as not subject to FSMA 204.")
+            )
+        return super().create(vals_list)
 
     def _compute_lot_recall_count(self):
         groups = self.env["lot.recall.customer"]._read_group(

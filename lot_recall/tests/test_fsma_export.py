@@ -599,6 +599,30 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
         # The same code on the transformation input (1.1350(a)(1)).
         self.assertEqual(rows[1]["tlc"], "ROM-T1")
 
+    def test_only_recall_managers_exempt_a_supplier_from_the_rule(self):
+        """The exemption changes the lot codes sent to the FDA: a user who may edit
+        contacts cannot set it, a Recall Manager can, and the change is tracked."""
+        clerk = new_test_user(self.env, login="fsma_clerk", groups="base.group_partner_manager")
+        with self.assertRaises(AccessError):
+            self.farm.with_user(clerk).write({"lot_fsma_exempt": True})
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(clerk).create(
+                {"name": "Exempt Farm", "lot_fsma_exempt": True}
+            )
+        manager = new_test_user(
+            self.env,
+            login="fsma_manager",
+            groups="base.group_partner_manager,lot_recall.group_recall_manager",
+        )
+        self.farm.with_user(manager).lot_fsma_exempt = True
+        self.env.cr.precommit.run()  # the tracking is written at commit
+        self.assertTrue(self.farm.lot_fsma_exempt)
+        self.assertIn(
+            "lot_fsma_exempt",
+            self.farm.message_ids.tracking_value_ids.field_id.mapped("name"),
+        )
+        self.assertEqual(self.fsma._events(self.rom_lot)[0]["tlc"], "ROM-T1")
+
     def test_shipment_without_partner_names_its_recipient(self):
         customers = self.env.ref("stock.stock_location_customers")
         delivery = self._transfer(self.warehouse.out_type_id, self.cafe, self.stock, customers,
