@@ -3,8 +3,9 @@ from collections import defaultdict, namedtuple
 from datetime import datetime
 from functools import lru_cache, partial
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
+from odoo.exceptions import AccessError
 from odoo.tools import format_date
 
 from ..tools import expiry
@@ -36,6 +37,24 @@ class StockMove(models.Model):
         help="Lots in stock that the last reservation skipped (status, expiry or minimum "
         "remaining shelf life) while this move stayed (partly) unreserved.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("lot_fefo_unreserved_reason") for vals in vals_list):
+            self._lot_fefo_check_unreserved_reason()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "lot_fefo_unreserved_reason" in vals:
+            self._lot_fefo_check_unreserved_reason()
+        return super().write(vals)
+
+    def _lot_fefo_check_unreserved_reason(self):
+        """Only the reservation writes why a move is not reserved."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Why a move is not reserved is written by the reservation only.")
+            )
 
     # ------------------------------------------------------------------ move chain
 
@@ -180,7 +199,7 @@ class StockMove(models.Model):
 
     def _do_unreserve(self):
         result = super()._do_unreserve()
-        self.filtered("lot_fefo_unreserved_reason").lot_fefo_unreserved_reason = False
+        self.sudo().filtered("lot_fefo_unreserved_reason").lot_fefo_unreserved_reason = False
         return result
 
     # ------------------------------------------------------------------ unreserved reason
@@ -206,7 +225,7 @@ class StockMove(models.Model):
             if move.lot_fefo_unreserved_reason != reason:
                 by_reason[reason].append(move.id)
         for reason, move_ids in by_reason.items():
-            self.browse(move_ids).lot_fefo_unreserved_reason = reason
+            self.sudo().browse(move_ids).lot_fefo_unreserved_reason = reason
 
     def _lot_fefo_unreserved_reasons(self):
         """{move id: text} naming the lots in stock under each move's source location that

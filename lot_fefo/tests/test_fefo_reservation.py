@@ -1,7 +1,8 @@
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from ..tools import expiry
 from .common import BRUSSELS, FefoReservationCase
@@ -95,6 +96,23 @@ class TestFefoReservation(FefoReservationCase):
         self._set_status(quarantine, "released")
         move.picking_id.action_assign()
         self.assertEqual(self._reserved(move), [("QUARANTINE", 5.0), ("RELEASED", 3.0)])
+        self.assertFalse(move.lot_fefo_unreserved_reason)
+
+    def test_only_the_reservation_says_why_a_move_is_not_reserved(self):
+        """A stock user's reservation writes the reason; the user cannot write one."""
+        user = new_test_user(self.env, login="fefo_reason_user", groups="stock.group_stock_user")
+        expired = self._lot(self.yogurt, "WHY-EXPIRED", -1)
+        self._put(expired, 5)
+        move = self._delivery(self.yogurt, 5).move_ids
+        move.picking_id.do_unreserve()
+        self.assertFalse(move.lot_fefo_unreserved_reason)
+        move.picking_id.with_user(user).action_assign()
+        self.assertIn("WHY-EXPIRED", move.lot_fefo_unreserved_reason)
+        with self.assertRaises(AccessError):
+            move.with_user(user).write({"lot_fefo_unreserved_reason": "Nothing in stock"})
+        with self.assertRaises(AccessError):
+            move.with_user(user).copy({"lot_fefo_unreserved_reason": "Nothing in stock"})
+        move.picking_id.with_user(user).do_unreserve()
         self.assertFalse(move.lot_fefo_unreserved_reason)
 
     def test_restricted_lot_only_for_its_partner(self):
