@@ -1,7 +1,7 @@
 import threading
 from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
@@ -240,7 +240,8 @@ class TestLotNumberingRule(TransactionCase):
 
     def test_preview_consumes_nothing(self):
         rule = self._rule("{code}{yy}{mm}-{seq:3}", reset="monthly", preview_product_id=False)
-        today = fields.Date.context_today(rule).strftime("%y%m")
+        # the rule's day: today in the company's time zone (``_lot_date``)
+        today = rule._lot_date(None).strftime("%y%m")
         expected = [f"CAKE{today}-{n:03d}" for n in range(1, 7)]
         self.assertEqual(rule._preview_lot_names(self.product), expected[:5])
         self.assertEqual(rule._preview_lot_names(self.product), expected[:5])

@@ -25,6 +25,11 @@ registry.category("web_tour.tours").add("lot_account_cogs_report", {
             run: "click",
         },
         {
+            content: "Show every accounting date: the report opens on this month in the user's time zone, the demo's sales may be of the last one",
+            trigger: ".o_searchview_facet .o_facet_remove",
+            run: "click",
+        },
+        {
             content: "The report lists the demo cake lot sold, with its cost",
             trigger: ".o_list_view .o_data_row .o_data_cell[name='lot_id']:contains('FG-CAK-101')",
         },

@@ -186,6 +186,11 @@ registry.category("web_tour.tours").add("lot_demo_walkthrough", {
             "lot_account.menu_lot_cogs_report",
         ]),
         {
+            content: "Show every accounting date: the report opens on this month in the user's time zone, the demo's sales may be of the last one",
+            trigger: ".o_searchview_facet .o_facet_remove",
+            run: "click",
+        },
+        {
             content: "The cake lots sold are listed with their own cost",
             trigger: ".o_list_view .o_data_row .o_data_cell[name='lot_id']:contains('FG-CAK-102')",
         },
