@@ -5,6 +5,7 @@ from functools import lru_cache, partial
 
 from odoo import api, fields, models
 from odoo.addons.lot_traceability.tools import timezones
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError
 from odoo.tools import format_date
 
@@ -42,7 +43,7 @@ class StockMove(models.Model):
     def create(self, vals_list):
         if any(vals.get("lot_fefo_unreserved_reason") for vals in vals_list):
             self._lot_fefo_check_unreserved_reason()
-        return super().create(vals_list)
+        return super().create(code_defaults(self, vals_list, ["lot_fefo_unreserved_reason"]))
 
     def write(self, vals):
         if "lot_fefo_unreserved_reason" in vals:

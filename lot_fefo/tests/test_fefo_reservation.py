@@ -112,6 +112,12 @@ class TestFefoReservation(FefoReservationCase):
             move.with_user(user).write({"lot_fefo_unreserved_reason": "Nothing in stock"})
         with self.assertRaises(AccessError):
             move.with_user(user).copy({"lot_fefo_unreserved_reason": "Nothing in stock"})
+        forged = (
+            move.with_user(user)
+            .with_context(default_lot_fefo_unreserved_reason="Nothing in stock")
+            .copy()
+        )
+        self.assertFalse(forged.lot_fefo_unreserved_reason)
         move.picking_id.with_user(user).do_unreserve()
         self.assertFalse(move.lot_fefo_unreserved_reason)
 

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.lot_traceability.tools.protected import code_defaults
 from odoo.exceptions import AccessError
 
 
@@ -24,7 +25,8 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # Odoo checks the groups of the fields written, not of those given at creation.
+        # Odoo checks the groups of the fields written, not of those given at creation,
+        # nor of the defaults a client sends (``default_<field>``, personal defaults).
         if (
             any(vals.get("lot_fsma_exempt") for vals in vals_list)
             and not self.env.su
@@ -33,7 +35,7 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("Only Recall Managers mark a supplier as not subject to FSMA 204.")
             )
-        return super().create(vals_list)
+        return super().create(code_defaults(self, vals_list, ["lot_fsma_exempt"]))
 
     def _compute_lot_recall_count(self):
         groups = self.env["lot.recall.customer"]._read_group(

@@ -602,13 +602,26 @@ class TestFsmaKeyDataElements(RegulatorExportCommon):
     def test_only_recall_managers_exempt_a_supplier_from_the_rule(self):
         """The exemption changes the lot codes sent to the FDA: a user who may edit
         contacts cannot set it, a Recall Manager can, and the change is tracked."""
-        clerk = new_test_user(self.env, login="fsma_clerk", groups="base.group_partner_manager")
+        clerk = new_test_user(
+            self.env, login="fsma_clerk", groups="base.group_user,base.group_partner_manager"
+        )
         with self.assertRaises(AccessError):
             self.farm.with_user(clerk).write({"lot_fsma_exempt": True})
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(clerk).create(
                 {"name": "Exempt Farm", "lot_fsma_exempt": True}
             )
+        # nor through the defaults a client controls
+        self.env["ir.default"].set(
+            "res.partner", "lot_fsma_exempt", True, user_id=clerk.id, company_id=False
+        )
+        farms = (
+            self.env["res.partner"]
+            .with_user(clerk)
+            .with_context(default_lot_fsma_exempt=True)
+            .create([{"name": "Sneaky Farm"}, {"name": "Other Farm"}])
+        )
+        self.assertEqual(farms.sudo().mapped("lot_fsma_exempt"), [False, False])
         manager = new_test_user(
             self.env,
             login="fsma_manager",

@@ -1,6 +1,7 @@
 """Fields only the suite's own processes write: a recall's workflow, its links to
 transfers and journal entries, a regulator export's build state, a lot's status and
-expiry alerts, a numbering rule's sequences.
+expiry alerts, a numbering rule's sequences, why a move is not reserved, a supplier's
+FSMA 204 exemption (Recall Managers only).
 
 Their models refuse them in the values a user sends (``create``/``write``); at creation
 they must not come from a default the user controls either: the ``default_<field>``
