@@ -6,6 +6,9 @@ from odoo.tools.sql import column_exists, create_column, create_index
 from ..tools import gs1, timezones
 from ..tools.move_kinds import TRACE_INPUT_COLUMNS
 
+# Checked in every creation and write of move lines.
+_TRACE_INPUT_NAMES = frozenset(TRACE_INPUT_COLUMNS)
+
 # The trace inputs of the move lines (the ``lot_trace_*`` fields below) and the value each
 # takes from the line's move and transfer, as the ORM computes them.
 _TRACE_INPUTS = {
@@ -202,19 +205,21 @@ class StockMoveLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._lot_check_trace_inputs(set().union(*vals_list))
+        if any(_TRACE_INPUT_NAMES.intersection(vals) for vals in vals_list):
+            self._lot_check_trace_inputs()
         for vals in vals_list:
             self._lot_numbering_propose_name(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._lot_check_trace_inputs(vals)
+        if _TRACE_INPUT_NAMES.intersection(vals):
+            self._lot_check_trace_inputs()
         return super().write(vals)
 
-    def _lot_check_trace_inputs(self, names):
+    def _lot_check_trace_inputs(self):
         """The trace inputs follow the line's move, transfer and orders: nobody sets them, so
         that a trace cannot show other partners than the transfers do."""
-        if not self.env.su and set(names) & set(TRACE_INPUT_COLUMNS):
+        if not self.env.su:
             raise AccessError(
                 self.env._(
                     "The partners and orders a trace reads come from the move, its transfer "
